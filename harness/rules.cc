@@ -88,7 +88,7 @@ const RuleInfo* FindRule(std::string_view id) {
 void DeclareRule(std::string_view id, Level level) {
   const RuleInfo* info = FindRule(id);
   if (info == nullptr) {
-    ADD_FAILURE() << "rule \"" << id << "\" is not in the catalogue (cases/rules.tsv)";
+    ADD_FAILURE() << "rule \"" << id << "\" is not in the catalogue (cases/rules/*.tsv)";
     return;
   }
   if (info->level != level) {

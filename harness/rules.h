@@ -7,7 +7,7 @@
 //   }
 //
 // Rule ids, their source (POSIX.1-2024 section or man page), level and
-// feature tags live in the catalogue cases/rules.tsv. SOCKSPEC_RULE fails the
+// feature tags live in the catalogue cases/rules/*.tsv. SOCKSPEC_RULE fails the
 // case if the id is not in the catalogue or its level differs, and records
 // `rule`, `level`, `source` (and `features`) as test properties, which
 // appear in gtest's XML/JSON output for the report generator.

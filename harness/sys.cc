@@ -1,0 +1,386 @@
+#include "harness/sys.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+
+#include "harness/features.h"
+#include "harness/trace.h"
+
+namespace sockspec {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Runs `call` (a libc call returning -1 + errno on failure) with its text
+// recorded in the trace before it starts, and the outcome after.
+template <typename F>
+auto Traced(const std::string& text, F&& call) {
+  TraceBegin(text);
+  errno = 0;
+  auto r = call();
+  int err = errno;
+  TraceEnd(static_cast<std::int64_t>(r), r < 0 ? err : 0);
+  errno = err;
+  return r;
+}
+
+template <typename T>
+Result<T> Fail(const std::string& text) {
+  return Result<T>::Err(errno, text);
+}
+
+std::string Str(int fd) { return std::to_string(fd); }
+
+std::string Quote(const Address& a) { return FormatAddress(a); }
+
+std::string FlagsText(int flags) {
+  if (flags == 0) return "0";
+  std::string out;
+  auto add = [&](int bit, const char* name) {
+    if (bit != 0 && (flags & bit) == bit) {
+      out += (out.empty() ? "" : "|");
+      out += name;
+      flags &= ~bit;
+    }
+  };
+  add(MSG_PEEK, "MSG_PEEK");
+  add(MSG_WAITALL, "MSG_WAITALL");
+  add(MSG_OOB, "MSG_OOB");
+  add(MSG_TRUNC, "MSG_TRUNC");
+  add(MSG_DONTWAIT, "MSG_DONTWAIT");
+  add(kMsgNoSignalFlag, "MSG_NOSIGNAL");
+  add(kSockNonblockFlag, "SOCK_NONBLOCK");
+  add(kSockCloexecFlag, "SOCK_CLOEXEC");
+  if (flags != 0) {
+    std::ostringstream os;
+    os << (out.empty() ? "" : "|") << "0x" << std::hex << flags;
+    out += os.str();
+  }
+  return out;
+}
+
+Result<Address> Name(FdArg fd, bool peer) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  std::string text = std::string(peer ? "getpeername(" : "getsockname(") + Str(fd.get()) + ")";
+  int r = Traced(text, [&] {
+    return peer ? ::getpeername(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len)
+                : ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
+  });
+  if (r < 0) return Fail<Address>(text);
+  Parsed<Address> a = FromSockaddr(&ss, len);
+  if (!a) return Result<Address>::Err(EINVAL, text + " [undecodable address: " +
+                                                   a.error.Describe() + "]");
+  return Result<Address>::Ok(*a.value, text);
+}
+
+}  // namespace
+
+std::string DomainName(int domain) {
+  switch (domain) {
+    case AF_UNIX: return "AF_UNIX";
+    case AF_INET: return "AF_INET";
+    case AF_INET6: return "AF_INET6";
+    case AF_UNSPEC: return "AF_UNSPEC";
+  }
+  return std::to_string(domain);
+}
+
+std::string TypeName(int type) {
+  int base = type & ~(kSockNonblockFlag | kSockCloexecFlag);
+  std::string out;
+  switch (base) {
+    case SOCK_STREAM: out = "SOCK_STREAM"; break;
+    case SOCK_DGRAM: out = "SOCK_DGRAM"; break;
+    case SOCK_SEQPACKET: out = "SOCK_SEQPACKET"; break;
+    case SOCK_RAW: out = "SOCK_RAW"; break;
+    default: out = std::to_string(base);
+  }
+  if (kSockNonblockFlag != 0 && (type & kSockNonblockFlag)) out += "|SOCK_NONBLOCK";
+  if (kSockCloexecFlag != 0 && (type & kSockCloexecFlag)) out += "|SOCK_CLOEXEC";
+  return out;
+}
+
+std::string ShutdownHowName(int how) {
+  switch (how) {
+    case SHUT_RD: return "SHUT_RD";
+    case SHUT_WR: return "SHUT_WR";
+    case SHUT_RDWR: return "SHUT_RDWR";
+  }
+  return std::to_string(how);
+}
+
+Result<Fd> Socket(int domain, int type, int protocol) {
+  std::string text = "socket(" + DomainName(domain) + ", " + TypeName(type) + ", " +
+                     std::to_string(protocol) + ")";
+  int fd = Traced(text, [&] { return ::socket(domain, type, protocol); });
+  if (fd < 0) return Fail<Fd>(text);
+  return Result<Fd>::Ok(Fd(fd), text);
+}
+
+Result<Fd> SocketFor(const Address& a, int extra_type_flags) {
+  int type = ToSocketType(a.type);
+  if (type == 0) type = SOCK_STREAM;
+  return Socket(a.family(), type | extra_type_flags, 0);
+}
+
+Result<std::pair<Fd, Fd>> SocketPair(int domain, int type, int protocol) {
+  std::string text = "socketpair(" + DomainName(domain) + ", " + TypeName(type) + ", " +
+                     std::to_string(protocol) + ")";
+  int sv[2] = {-1, -1};
+  int r = Traced(text, [&] { return ::socketpair(domain, type, protocol, sv); });
+  if (r < 0) return Fail<std::pair<Fd, Fd>>(text);
+  return Result<std::pair<Fd, Fd>>::Ok({Fd(sv[0]), Fd(sv[1])},
+                                       text + " -> [" + Str(sv[0]) + ", " + Str(sv[1]) + "]");
+}
+
+Result<> Bind(FdArg fd, const Address& a) {
+  SockAddr sa = ToSockaddr(a);
+  std::string text = "bind(" + Str(fd.get()) + ", " + Quote(a) + ")";
+  int r = Traced(text, [&] { return ::bind(fd.get(), sa.get(), sa.len); });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<> Listen(FdArg fd, int backlog) {
+  std::string text = "listen(" + Str(fd.get()) + ", " + std::to_string(backlog) + ")";
+  int r = Traced(text, [&] { return ::listen(fd.get(), backlog); });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<> Connect(FdArg fd, const Address& a) {
+  SockAddr sa = ToSockaddr(a);
+  std::string text = "connect(" + Str(fd.get()) + ", " + Quote(a) + ")";
+  int r = Traced(text, [&] { return ::connect(fd.get(), sa.get(), sa.len); });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<Fd> Accept(FdArg fd) {
+  std::string text = "accept(" + Str(fd.get()) + ", NULL, NULL)";
+  int r = Traced(text, [&] { return ::accept(fd.get(), nullptr, nullptr); });
+  if (r < 0) return Fail<Fd>(text);
+  return Result<Fd>::Ok(Fd(r), text);
+}
+
+Result<std::pair<Fd, Address>> AcceptWithAddress(FdArg fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  std::string text = "accept(" + Str(fd.get()) + ", &addr, &len)";
+  int r = Traced(text, [&] { return ::accept(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len); });
+  if (r < 0) return Fail<std::pair<Fd, Address>>(text);
+  Fd accepted(r);
+  Parsed<Address> a = FromSockaddr(&ss, len);
+  if (!a) {
+    return Result<std::pair<Fd, Address>>::Err(
+        EINVAL, text + " [undecodable peer address: " + a.error.Describe() + "]");
+  }
+  return Result<std::pair<Fd, Address>>::Ok({std::move(accepted), *a.value}, text);
+}
+
+Result<Fd> Accept4(FdArg fd, int flags) {
+  std::string text = "accept4(" + Str(fd.get()) + ", NULL, NULL, " + FlagsText(flags) + ")";
+#if defined(SOCKSPEC_ASSUME_POSIX_ONLY) || !defined(SOCK_NONBLOCK)
+  TraceBegin(text);
+  TraceEnd(-1, ENOSYS);
+  return Result<Fd>::Err(ENOSYS, text);
+#else
+  int r = Traced(text, [&] { return ::accept4(fd.get(), nullptr, nullptr, flags); });
+  if (r < 0) return Fail<Fd>(text);
+  return Result<Fd>::Ok(Fd(r), text);
+#endif
+}
+
+Result<Address> GetSockName(FdArg fd) { return Name(fd, false); }
+Result<Address> GetPeerName(FdArg fd) { return Name(fd, true); }
+
+Result<std::size_t> Send(FdArg fd, Bytes data, int flags) {
+  std::string text = "send(" + Str(fd.get()) + ", <" + std::to_string(data.size()) +
+                     " bytes>, " + FlagsText(flags) + ")";
+  ssize_t r = Traced(text, [&] { return ::send(fd.get(), data.data(), data.size(), flags); });
+  if (r < 0) return Fail<std::size_t>(text);
+  return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
+}
+
+Result<std::size_t> SendTo(FdArg fd, Bytes data, const Address& to, int flags) {
+  SockAddr sa = ToSockaddr(to);
+  std::string text = "sendto(" + Str(fd.get()) + ", <" + std::to_string(data.size()) +
+                     " bytes>, " + FlagsText(flags) + ", " + Quote(to) + ")";
+  ssize_t r = Traced(text, [&] {
+    return ::sendto(fd.get(), data.data(), data.size(), flags, sa.get(), sa.len);
+  });
+  if (r < 0) return Fail<std::size_t>(text);
+  return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
+}
+
+Result<std::size_t> Recv(FdArg fd, MutableBytes buf, int flags) {
+  std::string text = "recv(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
+                     " byte buffer>, " + FlagsText(flags) + ")";
+  ssize_t r = Traced(text, [&] { return ::recv(fd.get(), buf.data(), buf.size(), flags); });
+  if (r < 0) return Fail<std::size_t>(text);
+  return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
+}
+
+Result<Received> RecvFrom(FdArg fd, MutableBytes buf, int flags) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  std::string text = "recvfrom(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
+                     " byte buffer>, " + FlagsText(flags) + ", &addr, &len)";
+  ssize_t r = Traced(text, [&] {
+    return ::recvfrom(fd.get(), buf.data(), buf.size(), flags, reinterpret_cast<sockaddr*>(&ss),
+                      &len);
+  });
+  if (r < 0) return Fail<Received>(text);
+  Received out;
+  out.size = static_cast<std::size_t>(r);
+  if (len > 0) {
+    Parsed<Address> a = FromSockaddr(&ss, len);
+    if (a) out.from = *a.value;
+  }
+  return Result<Received>::Ok(out, text);
+}
+
+Result<std::size_t> Write(FdArg fd, Bytes data) {
+  std::string text = "write(" + Str(fd.get()) + ", <" + std::to_string(data.size()) + " bytes>)";
+  ssize_t r = Traced(text, [&] { return ::write(fd.get(), data.data(), data.size()); });
+  if (r < 0) return Fail<std::size_t>(text);
+  return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
+}
+
+Result<std::size_t> Read(FdArg fd, MutableBytes buf) {
+  std::string text = "read(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
+                     " byte buffer>)";
+  ssize_t r = Traced(text, [&] { return ::read(fd.get(), buf.data(), buf.size()); });
+  if (r < 0) return Fail<std::size_t>(text);
+  return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
+}
+
+Result<> Shutdown(FdArg fd, int how) {
+  std::string text = "shutdown(" + Str(fd.get()) + ", " + ShutdownHowName(how) + ")";
+  int r = Traced(text, [&] { return ::shutdown(fd.get(), how); });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<> Close(Fd& fd) {
+  int raw = fd.release();
+  std::string text = "close(" + Str(raw) + ")";
+  int r = Traced(text, [&] { return ::close(raw); });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<int> GetSockOptInt(FdArg fd, int level, int name) {
+  int v = 0;
+  socklen_t len = sizeof(v);
+  std::string text = "getsockopt(" + Str(fd.get()) + ", " + std::to_string(level) + ", " +
+                     std::to_string(name) + ")";
+  int r = Traced(text, [&] { return ::getsockopt(fd.get(), level, name, &v, &len); });
+  if (r < 0) return Fail<int>(text);
+  return Result<int>::Ok(v, text);
+}
+
+Result<> SetSockOptInt(FdArg fd, int level, int name, int value) {
+  std::string text = "setsockopt(" + Str(fd.get()) + ", " + std::to_string(level) + ", " +
+                     std::to_string(name) + ", " + std::to_string(value) + ")";
+  int r = Traced(text, [&] {
+    return ::setsockopt(fd.get(), level, name, &value, sizeof(value));
+  });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<int> GetFlags(FdArg fd) {
+  std::string text = "fcntl(" + Str(fd.get()) + ", F_GETFL)";
+  int r = Traced(text, [&] { return ::fcntl(fd.get(), F_GETFL); });
+  if (r < 0) return Fail<int>(text);
+  return Result<int>::Ok(r, text);
+}
+
+Result<int> GetFdFlags(FdArg fd) {
+  std::string text = "fcntl(" + Str(fd.get()) + ", F_GETFD)";
+  int r = Traced(text, [&] { return ::fcntl(fd.get(), F_GETFD); });
+  if (r < 0) return Fail<int>(text);
+  return Result<int>::Ok(r, text);
+}
+
+Result<> SetNonBlocking(FdArg fd, bool on) {
+  Result<int> flags = GetFlags(fd);
+  if (!flags) return Result<>::Err(flags.error(), flags.call());
+  int want = on ? (*flags | O_NONBLOCK) : (*flags & ~O_NONBLOCK);
+  std::string text = "fcntl(" + Str(fd.get()) + ", F_SETFL, " +
+                     (on ? "|O_NONBLOCK" : "&~O_NONBLOCK") + ")";
+  int r = Traced(text, [&] { return ::fcntl(fd.get(), F_SETFL, want); });
+  if (r < 0) return Fail<Empty>(text);
+  return Result<>::Ok({}, text);
+}
+
+Result<short> Poll(FdArg fd, short events, milliseconds timeout) {
+  pollfd p{fd.get(), events, 0};
+  std::string text = "poll([" + Str(fd.get()) + "], " + std::to_string(timeout.count()) + " ms)";
+  int r = Traced(text, [&] { return ::poll(&p, 1, static_cast<int>(timeout.count())); });
+  if (r < 0) return Fail<short>(text);
+  return Result<short>::Ok(r == 0 ? short{0} : p.revents, text);
+}
+
+Result<std::size_t> SendAll(FdArg fd, Bytes data, int flags, milliseconds timeout) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    Result<std::size_t> r = Send(fd, data.subspan(done), flags);
+    if (!r) {
+      if (r.error() == EINTR) continue;
+      if (r.error() != EAGAIN && r.error() != EWOULDBLOCK) {
+        return Result<std::size_t>::Err(r.error(), r.call());
+      }
+      Result<short> p = Poll(fd, POLLOUT, timeout);
+      if (!p) return Result<std::size_t>::Err(p.error(), p.call());
+      if (*p == 0) return Result<std::size_t>::Err(ETIMEDOUT, "SendAll: no room within timeout");
+      continue;
+    }
+    done += *r;
+  }
+  return Result<std::size_t>::Ok(done, "SendAll(" + Str(fd.get()) + ")");
+}
+
+namespace {
+// Receives until `n` bytes (or EOF when stop_at_eof and n is SIZE_MAX).
+Result<std::string> RecvLoop(FdArg fd, std::size_t n, milliseconds timeout) {
+  std::string out;
+  std::byte buf[4096];
+  while (out.size() < n) {
+    Result<short> p = Poll(fd, POLLIN, timeout);
+    if (!p) {
+      if (p.error() == EINTR) continue;
+      return Result<std::string>::Err(p.error(), p.call());
+    }
+    if (*p == 0) {
+      return Result<std::string>::Err(
+          ETIMEDOUT, "recv loop: nothing readable within " + std::to_string(timeout.count()) +
+                         " ms after " + std::to_string(out.size()) + " bytes");
+    }
+    std::size_t want = std::min(sizeof(buf), n - out.size());
+    Result<std::size_t> r = Recv(fd, MutableBytes(buf, want));
+    if (!r) {
+      if (r.error() == EINTR || r.error() == EAGAIN || r.error() == EWOULDBLOCK) continue;
+      return Result<std::string>::Err(r.error(), r.call());
+    }
+    if (*r == 0) break;  // end of stream
+    out.append(reinterpret_cast<const char*>(buf), *r);
+  }
+  return Result<std::string>::Ok(std::move(out), "recv loop(" + Str(fd.get()) + ")");
+}
+}  // namespace
+
+Result<std::string> RecvAll(FdArg fd, std::size_t n, milliseconds timeout) {
+  return RecvLoop(fd, n, timeout);
+}
+
+Result<std::string> RecvUntilEof(FdArg fd, milliseconds timeout) {
+  return RecvLoop(fd, static_cast<std::size_t>(-1), timeout);
+}
+
+}  // namespace sockspec
