@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -94,6 +96,12 @@ void DeclareRule(std::string_view id, Level level) {
   if (info->level != level) {
     ADD_FAILURE() << "rule \"" << id << "\" is declared " << LevelName(level)
                   << " but the catalogue says " << LevelName(info->level);
+  }
+  // ci/report sets this: a case that crashes the program never reaches gtest's
+  // XML, so its rules are also announced on stdout, before anything can go wrong.
+  if (std::getenv("SOCKSPEC_ANNOUNCE_RULES") != nullptr) {
+    std::printf("[ RULE     ] %s\n", info->id.c_str());
+    std::fflush(stdout);
   }
   Declared& d = CurrentDeclared();
   std::string test = CurrentTestName();
