@@ -1,32 +1,44 @@
 // The socket-address model: one value type for every address sockspec
 // uses, its canonical text form, and conversion to and from sockaddr.
 //
-// Text grammar (strict: no locale, no DNS, no inet_aton shorthands):
+// Text grammar (strict: no locale, no DNS, no inet_aton shorthands; the parser is hand-written
+// and never calls inet_pton, which is the independent oracle the fuzzers compare against):
 //   address   = scheme ":" body
 //   scheme    = "unix" | "unix-stream" | "unix-dgram" | "unix-seqpacket"   (AF_UNIX)
 //             | "tcp" | "udp" | "inet"                                     (AF_INET/AF_INET6;
 //                                                 tcp = stream, udp = dgram, inet = no type)
+//               Schemes are lower case only ("TCP:" is an unknown scheme).
 //   unix body = ""            unnamed (sockaddr length == sizeof(sa_family_t); on bind: autobind)
 //             | "@" bytes     abstract (Linux): sun_path[0] == 0, then the bytes; "@" alone is the
 //                             empty abstract name (length offsetof(sun_path) + 1)
-//             | bytes         pathname (must not start with "@"; "/..." absolute or relative)
-//   bytes     : printable ASCII except "\"; "\\" is a backslash; "\xHH" (two hex digits, either
-//               case) is any byte. Pathnames may not contain NUL (\x00); abstract names may.
+//             | bytes         pathname (non-empty; a first byte "@" must be written "\x40")
+//   bytes     : printable ASCII (0x20..0x7e) except "\"; "\\" is a backslash; "\xHH" (two hex
+//               digits, either case) is any byte; any other escape and any raw byte outside
+//               0x20..0x7e is an error. Pathnames may not contain NUL (\x00); abstract names may.
 //               Pathnames fit sun_path (up to sizeof(sun_path) bytes; at exactly that size the
 //               sockaddr has no terminating NUL); abstract names up to sizeof(sun_path) - 1 bytes.
-//   inet body = ipv4 ":" port | "[" ipv6 [ "%" zone ] "]" ":" port
+//   inet body = ( ipv4 ":" port ) | ( "[" ipv6 [ "%" zone ] "]" ":" port [ ",flow=" flow ] )
 //   ipv4      = four decimal octets 0..255, no leading zeros ("0" itself is fine)
-//   ipv6      = RFC 4291 text: hex groups of 1..4 digits, at most one "::" (standing for at least
-//               one zero group), an embedded ipv4 only as the last 32 bits
-//   zone      = decimal interface index | interface name (IFNAMSIZ-1 bytes of [A-Za-z0-9_.-])
-//   port      = 1..5 ASCII decimal digits, value 0..65535, no sign
+//   ipv6      = RFC 4291 text: hex groups of 1..4 digits (either case), at most one "::"
+//               (standing for at least one zero group), an embedded ipv4 (same octet rules) only
+//               as the last 32 bits
+//   zone      = decimal interface index 1..4294967295 without leading zeros (all-digit zones
+//               are always indexes; "%0" is rejected: scope id 0 means "no zone")
+//             | interface name: 1..IFNAMSIZ-1 bytes of [A-Za-z0-9_.-], not all digits
+//   port      = 1..5 ASCII decimal digits (leading zeros allowed), value 0..65535, no sign
+//   flow      = 1..10 ASCII decimal digits, value 0..4294967295: sin6_flowinfo in host order
+//               (traffic class and flow label; not masked, so the kernel's checks stay testable)
 // Canonical form (Format): lower-case RFC 5952 IPv6 (longest run of two or more zero groups
-// compressed, first on a tie; ::ffff:a.b.c.d kept dotted), zone and flow info preserved
-// (flow info is written as a "flow=N" suffix: "tcp:[::1]:80,flow=5"; parsed back too),
-// unix bytes escaped only where needed (non-printables, backslash, a leading "@" of a path).
+// compressed, first on a tie, a lone zero group written "0"; ::ffff:a.b.c.d kept dotted, other
+// IPv4-embedding prefixes printed as hex), zone ("%name" if scope_name is set, else "%N" if
+// scope_id != 0) and flow info (",flow=N" when non-zero) preserved; ports without leading
+// zeros; unix bytes escaped only where needed (non-printables and bytes >= 0x7f as lower-case
+// "\xhh", backslash as "\\", a leading "@" of a path as "\x40").
+// Every Address that CheckAddress accepts formats to text that parses back to an equal Address,
+// and Format(Parse(t)) is a fixed point of Format . Parse.
 //
 // Examples: unix:/tmp/s  unix-dgram:@name\x00with-nul  unix:  tcp:127.0.0.1:0
-//           udp:[::1]:53  tcp:[fe80::1%lo]:80  tcp:[::ffff:127.0.0.1]:8080
+//           udp:[::1]:53  tcp:[fe80::1%lo]:80  tcp:[::ffff:127.0.0.1]:8080  udp:[::1]:9,flow=5
 #pragma once
 
 #include <sys/socket.h>
@@ -103,6 +115,17 @@ struct Parsed {
 
 Parsed<Address> ParseAddress(std::string_view text);
 std::string FormatAddress(const Address& a);
+
+// Why `a` has no text form that parses back to it (nullopt when it has one): a path that is
+// empty, contains NUL or overflows sun_path; an abstract name over sizeof(sun_path) - 1 bytes;
+// inet fields set on a unix address or vice versa; kSeqPacket on an inet address; a scope_name
+// that the zone grammar rejects, or both scope_name and scope_id set. Position is always 0.
+std::optional<AddressError> CheckAddress(const Address& a);
+
+// The host grammars alone, the whole text (no scheme, brackets, zone or port): for
+// differential tests against inet_pton. Positions are offsets into `text`.
+Parsed<std::array<std::uint8_t, 4>> ParseIPv4Text(std::string_view text);
+Parsed<std::array<std::uint8_t, 16>> ParseIPv6Text(std::string_view text);
 std::ostream& operator<<(std::ostream& os, const Address& a);
 
 // A sockaddr buffer with its length, ready for bind/connect/sendto.
@@ -126,7 +149,9 @@ Parsed<Address> FromSockaddr(const void* data, std::size_t len,
                              SockType type = SockType::kUnspecified);
 
 // Resolves a named zone to its interface index with if_nametoindex (host-dependent,
-// hence kept out of the parser). Addresses without a named zone come back unchanged.
+// hence kept out of the parser): the result has scope_id set and scope_name cleared, so it
+// formats as "%N" and still round-trips. nullopt when the interface does not exist.
+// Addresses without a named zone come back unchanged.
 std::optional<Address> ResolveScope(const Address& a);
 
 // sizeof(sockaddr_un::sun_path) on this platform.
