@@ -1,0 +1,324 @@
+// getsockname() and getpeername(): the bound and the peer address, exact
+// (family, address, port, path), truncation into short buffers checked with
+// canary bytes, and the errors for unconnected sockets and bad descriptors.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/address.h"
+#include "harness/errno_name.h"
+#include "harness/features.h"
+#include "harness/kinds.h"
+#include "harness/matchers.h"
+#include "harness/rules.h"
+#include "harness/scenario.h"
+#include "harness/sys.h"
+#include "harness/temp_dir.h"
+
+namespace sockspec {
+namespace {
+
+using std::chrono::seconds;
+
+// getsockname reports no socket type; compare addresses without it.
+Address Untyped(Address a) {
+  a.type = SockType::kUnspecified;
+  return a;
+}
+
+// Two sockets of `kind` connected on loopback, in this process: `client`
+// connected to `server_addr`, which `server` is bound to (for connection
+// kinds `server` is the accepted socket and `listener` stays open). The
+// connect is non-blocking and every wait is a bounded poll.
+struct Connected {
+  Fd listener, server, client;
+  Address server_addr;
+};
+
+Connected ConnectInProcess(const SocketKind& kind, TempDir& dir) {
+  Connected c;
+  Fd bound = kind.Create().value();
+  EXPECT_THAT(Bind(bound, kind.BindableAddress(dir)), SyscallSucceeds());
+  c.server_addr = GetSockName(bound).value();
+  c.client = kind.Create().value();
+  if (!kind.connection_oriented()) {
+    EXPECT_THAT(Connect(c.client, c.server_addr), SyscallSucceeds());
+    c.server = std::move(bound);
+    return c;
+  }
+  EXPECT_THAT(Listen(bound, 4), SyscallSucceeds());
+  EXPECT_THAT(SetNonBlocking(c.client, true), SyscallSucceeds());
+  Result<> r = Connect(c.client, c.server_addr);
+  if (!r.ok()) {
+    EXPECT_EQ(r.error(), EINPROGRESS) << r.Describe();
+    EXPECT_THAT(Poll(c.client, POLLOUT, seconds(5)),
+                SyscallSucceedsWithValue(::testing::Truly([](short ev) { return ev != 0; })));
+    EXPECT_THAT(GetSockOptInt(c.client, SOL_SOCKET, SO_ERROR), SyscallSucceedsWithValue(0));
+  }
+  EXPECT_THAT(SetNonBlocking(c.client, false), SyscallSucceeds());
+  EXPECT_THAT(Poll(bound, POLLIN, seconds(5)),
+              SyscallSucceedsWithValue(::testing::Truly([](short ev) { return ev & POLLIN; })));
+  c.server = Accept(bound).value();
+  c.listener = std::move(bound);
+  return c;
+}
+
+constexpr unsigned char kCanaries[] = {0xA5, 0x5A};
+constexpr std::size_t kBufSize = sizeof(sockaddr_storage) + 32;
+
+struct RawName {
+  int rc = -1;
+  int err = 0;
+  socklen_t len = 0;
+  std::vector<unsigned char> buf;
+};
+
+// getsockname/getpeername into a canary-filled buffer, claiming `given` bytes.
+RawName CallName(int fd, bool peer, socklen_t given, unsigned char canary) {
+  RawName out;
+  out.buf.assign(kBufSize, canary);
+  out.len = given;
+  auto* sa = reinterpret_cast<sockaddr*>(out.buf.data());
+  errno = 0;
+  out.rc = peer ? ::getpeername(fd, sa, &out.len) : ::getsockname(fd, sa, &out.len);
+  out.err = errno;
+  return out;
+}
+
+// The truncation rule, for the name `peer` selects: a buffer shorter than the
+// address gets the leading bytes of the address and nothing past the given
+// length; the returned length is the full length (Linux) or the stored,
+// truncated one (POSIX's "length of the stored address"; FreeBSD): either
+// is accepted and recorded under `len_value`.
+void CheckTruncation(int fd, bool peer, const std::string& len_value) {
+  RawName full = CallName(fd, peer, kBufSize, 0xA5);
+  ASSERT_THAT(full.rc, SyscallSucceeds()) << DescribeErrno(full.err);
+  const socklen_t n = full.len;
+  ASSERT_GT(n, sizeof(sa_family_t));
+  ASSERT_LE(n, sizeof(sockaddr_storage));
+  std::vector<socklen_t> sizes = {0, 1, sizeof(sa_family_t), sizeof(sa_family_t) + 1, n / 2,
+                                  n - 1};
+  std::string reported;
+  for (socklen_t given : sizes) {
+    for (unsigned char canary : kCanaries) {
+      RawName t = CallName(fd, peer, given, canary);
+      ASSERT_THAT(t.rc, SyscallSucceeds()) << "given " << given << ": " << DescribeErrno(t.err);
+      // The stored part is the address's prefix.
+      EXPECT_EQ(0, std::memcmp(t.buf.data(), full.buf.data(), given))
+          << "given " << given << ": stored bytes differ from the address's first bytes";
+      // Nothing written past the given length.
+      auto past = std::find_if(t.buf.begin() + given, t.buf.end(),
+                               [&](unsigned char b) { return b != canary; });
+      EXPECT_EQ(past, t.buf.end()) << "given " << given << ": byte "
+                                   << (past - t.buf.begin()) << " past the buffer was written";
+      EXPECT_TRUE(t.len == n || t.len == given)
+          << "given " << given << ": returned length " << t.len << ", address length " << n;
+      if (given == n - 1 && canary == kCanaries[0]) {
+        reported = t.len == n ? "full" : "stored";
+      }
+    }
+  }
+  RecordValue(len_value, reported);
+}
+
+using NamesTest = ::testing::TestWithParam<SocketKind>;
+
+TEST_P(NamesTest, GetSockNameEqualsTheBoundAddress) {
+  SOCKSPEC_RULE("getsockname.bound", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd fd = k.Create().value();
+  Address want = Untyped(k.BindableAddress(dir));
+  ASSERT_THAT(Bind(fd, want), SyscallSucceeds());
+  Result<Address> got = GetSockName(fd);
+  ASSERT_THAT(got, SyscallSucceeds());
+  if (k.is_unix()) {
+    EXPECT_EQ(*got, want);
+  } else {
+    // Same family and address; the port asked for was 0, so an ephemeral one.
+    EXPECT_EQ(got->kind, want.kind);
+    EXPECT_EQ(got->ip, want.ip);
+    EXPECT_NE(got->port, 0) << "getsockname after bind to port 0 reports port 0";
+    EXPECT_EQ(got->scope_id, 0u);
+  }
+  // The raw length: the family's sockaddr for inet; for a pathname the
+  // path with or without its terminating NUL.
+  RawName raw = CallName(fd.get(), false, kBufSize, 0xA5);
+  ASSERT_THAT(raw.rc, SyscallSucceeds());
+  EXPECT_EQ(reinterpret_cast<sockaddr*>(raw.buf.data())->sa_family, k.domain);
+  if (k.domain == AF_INET) {
+    EXPECT_EQ(raw.len, sizeof(sockaddr_in));
+  }
+  if (k.domain == AF_INET6) {
+    EXPECT_EQ(raw.len, sizeof(sockaddr_in6));
+  }
+  if (k.is_unix()) {
+    const socklen_t base = offsetof(sockaddr_un, sun_path) + want.unix_name.size();
+    EXPECT_TRUE(raw.len == base || raw.len == base + 1) << "length " << raw.len;
+    RecordValue(std::string("getsockname.bound.unix-len-includes-nul.") + k.name,
+                raw.len == base + 1 ? "yes" : "no");
+  }
+}
+
+TEST_P(NamesTest, GetSockNameOfUnboundSocketReportsTheFamily) {
+  SOCKSPEC_RULE("getsockname.unbound", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  Fd fd = k.Create().value();
+  RawName raw = CallName(fd.get(), false, kBufSize, 0xA5);
+  // Nothing in the ERRORS section applies to an unbound socket: it succeeds;
+  // what it stores is unspecified, so it is only recorded.
+  ASSERT_THAT(raw.rc, SyscallSucceeds()) << DescribeErrno(raw.err);
+  Parsed<Address> a = FromSockaddr(raw.buf.data(), raw.len);
+  RecordValue(std::string("getsockname.unbound.") + k.name,
+              a ? FormatAddress(*a.value) : "undecodable, length " + std::to_string(raw.len));
+}
+
+TEST_P(NamesTest, GetSockNameTruncatesIntoAShortBuffer) {
+  SOCKSPEC_RULE("getsockname.truncated", Shall);
+  SOCKSPEC_RULE("getsockname.truncated-len", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd fd = k.Create().value();
+  ASSERT_THAT(Bind(fd, k.BindableAddress(dir)), SyscallSucceeds());
+  CheckTruncation(fd.get(), false, std::string("getsockname.truncated-len.") + k.name);
+}
+
+TEST_P(NamesTest, GetPeerNameOfUnconnectedSocketFailsWithEnotconn) {
+  SOCKSPEC_RULE("getpeername.unconnected", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd fd = k.Create().value();
+  EXPECT_THAT(GetPeerName(fd), SyscallFailsWithErrno(ENOTCONN)) << "fresh socket";
+  ASSERT_THAT(Bind(fd, k.BindableAddress(dir)), SyscallSucceeds());
+  EXPECT_THAT(GetPeerName(fd), SyscallFailsWithErrno(ENOTCONN)) << "bound socket";
+  if (k.connection_oriented()) {
+    ASSERT_THAT(Listen(fd, 1), SyscallSucceeds());
+    EXPECT_THAT(GetPeerName(fd), SyscallFailsWithErrno(ENOTCONN)) << "listening socket";
+  }
+}
+
+TEST_P(NamesTest, GetPeerNameTruncatesIntoAShortBuffer) {
+  SOCKSPEC_RULE("getpeername.truncated", Shall);
+  SOCKSPEC_RULE("getpeername.truncated-len", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Connected c = ConnectInProcess(k, dir);
+  ASSERT_FALSE(HasFailure());
+  // The client's peer is the bound server address (a pathname for unix).
+  CheckTruncation(c.client.get(), true, std::string("getpeername.truncated-len.") + k.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, NamesTest, ::testing::ValuesIn(AllKinds()), KindName);
+
+// Connection kinds: server and client in separate processes; each end's
+// getpeername is the other end's getsockname.
+using PeerNameConnectedTest = ::testing::TestWithParam<SocketKind>;
+
+TEST_P(PeerNameConnectedTest, EachEndsPeerIsTheOtherEndsName) {
+  SOCKSPEC_RULE("getpeername.connected", Shall);
+  const SocketKind k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  Scenario s;
+  Address bind_to = k.is_unix()              ? Address::UnixPath(s.Path("server"))
+                    : k.domain == AF_INET    ? Address::Loopback4()
+                                             : Address::Loopback6();
+  s.Spawn("server", [&](Process& p) {
+    Fd l = k.Create().value();
+    ASSERT_THAT(Bind(l, bind_to), SyscallSucceeds());
+    ASSERT_THAT(Listen(l, 1), SyscallSucceeds());
+    p.Publish("server", GetSockName(l).value());
+    Result<std::pair<Fd, Address>> acc = AcceptWithAddress(l);
+    ASSERT_THAT(acc, SyscallSucceeds());
+    Result<Address> peer = GetPeerName(acc->first);
+    ASSERT_THAT(peer, SyscallSucceeds());
+    EXPECT_EQ(*peer, acc->second) << "getpeername differs from accept's address";
+    p.Publish("accepted.sock", GetSockName(acc->first).value());
+    EXPECT_EQ(*peer, p.Await("client.sock")) << "accepted socket's peer is not the client";
+    p.WaitFor("client.done");
+  });
+  s.Spawn("client", [&](Process& p) {
+    Address server = p.Await("server");
+    Fd c = k.Create().value();
+    ASSERT_THAT(Connect(c, server), SyscallSucceeds());
+    p.Publish("client.sock", GetSockName(c).value());
+    Result<Address> peer = GetPeerName(c);
+    ASSERT_THAT(peer, SyscallSucceeds());
+    EXPECT_EQ(*peer, server) << "client's peer is not the listener's address";
+    EXPECT_EQ(*peer, p.Await("accepted.sock")) << "client's peer is not the accepted socket";
+    p.Signal("client.done");
+  });
+  s.Run();
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, PeerNameConnectedTest, ::testing::ValuesIn(ConnectionKinds()),
+                         KindName);
+
+// Datagram kinds: connect() sets the peer, which getpeername then reports.
+using DgramPeerNameTest = ::testing::TestWithParam<SocketKind>;
+
+TEST_P(DgramPeerNameTest, ConnectedDatagramSocketReportsItsPeer) {
+  SOCKSPEC_RULE("getpeername.connected", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd server = k.Create().value();
+  ASSERT_THAT(Bind(server, k.BindableAddress(dir)), SyscallSucceeds());
+  Address server_addr = GetSockName(server).value();
+  Fd client = k.Create().value();
+  ASSERT_THAT(Connect(client, server_addr), SyscallSucceeds());
+  EXPECT_THAT(GetPeerName(client), SyscallSucceedsWithValue(server_addr));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, DgramPeerNameTest, ::testing::ValuesIn(DatagramKinds()),
+                         KindName);
+
+// A descriptor number that is certainly not open: one just closed.
+int ClosedFd() {
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  ::close(fd);
+  return fd;
+}
+
+TEST(Names, GetSockNameOnBadDescriptorFailsWithEbadf) {
+  SOCKSPEC_RULE("getsockname.ebadf", Shall);
+  EXPECT_THAT(GetSockName(ClosedFd()), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(GetSockName(-1), SyscallFailsWithErrno(EBADF));
+}
+
+TEST(Names, GetPeerNameOnBadDescriptorFailsWithEbadf) {
+  SOCKSPEC_RULE("getpeername.ebadf", Shall);
+  EXPECT_THAT(GetPeerName(ClosedFd()), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(GetPeerName(-1), SyscallFailsWithErrno(EBADF));
+}
+
+TEST(Names, GetSockNameOnNonSocketFailsWithEnotsock) {
+  SOCKSPEC_RULE("getsockname.enotsock", Shall);
+  int p[2];
+  ASSERT_THAT(::pipe(p), SyscallSucceeds());
+  Fd r(p[0]), w(p[1]);
+  EXPECT_THAT(GetSockName(r), SyscallFailsWithErrno(ENOTSOCK));
+}
+
+TEST(Names, GetPeerNameOnNonSocketFailsWithEnotsock) {
+  SOCKSPEC_RULE("getpeername.enotsock", Shall);
+  int p[2];
+  ASSERT_THAT(::pipe(p), SyscallSucceeds());
+  Fd r(p[0]), w(p[1]);
+  EXPECT_THAT(GetPeerName(w), SyscallFailsWithErrno(ENOTSOCK));
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -1,0 +1,304 @@
+// socket(): creation across families and types, the type flags, the errors
+// for bad arguments, descriptor allocation, and what open() does with the
+// filesystem name of a bound AF_UNIX socket.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "harness/errno_name.h"
+#include "harness/features.h"
+#include "harness/kinds.h"
+#include "harness/matchers.h"
+#include "harness/rules.h"
+#include "harness/scenario.h"
+#include "harness/sys.h"
+#include "harness/temp_dir.h"
+
+namespace sockspec {
+namespace {
+
+// The descriptor number socket() would hand out now: POSIX 2.14 makes it the
+// lowest free one, so a failed call must leave it unchanged (no leaked fd).
+int NextFreeFd() {
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (fd >= 0) ::close(fd);
+  return fd;
+}
+
+using SocketTest = ::testing::TestWithParam<SocketKind>;
+
+TEST_P(SocketTest, CreatesSocketWhoseSoTypeIsTheType) {
+  SOCKSPEC_RULE("socket.create", Shall);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  Result<Fd> fd = GetParam().Create();
+  ASSERT_THAT(fd, SyscallSucceeds());
+  EXPECT_GE(fd->get(), 0);
+  EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(GetParam().type));
+  // A new socket is unbound and unconnected.
+  EXPECT_THAT(GetPeerName(*fd), SyscallFailsWithErrno(ENOTCONN));
+}
+
+TEST_P(SocketTest, DescriptorIsASocketToFstat) {
+  SOCKSPEC_RULE("socket.is-socket", Shall);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  Fd fd = GetParam().Create().value();
+  struct stat st {};
+  ASSERT_THAT(::fstat(fd.get(), &st), SyscallSucceeds());
+  EXPECT_TRUE(S_ISSOCK(st.st_mode)) << "st_mode " << std::oct << st.st_mode;
+}
+
+TEST_P(SocketTest, WithoutFlagsNonblockAndCloexecAreClear) {
+  SOCKSPEC_RULE("socket.flags-default", Shall);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  Fd fd = GetParam().Create().value();
+  Result<int> fl = GetFlags(fd);
+  ASSERT_THAT(fl, SyscallSucceeds());
+  EXPECT_EQ(*fl & O_NONBLOCK, 0) << "O_NONBLOCK set on a socket created without SOCK_NONBLOCK";
+  Result<int> fdfl = GetFdFlags(fd);
+  ASSERT_THAT(fdfl, SyscallSucceeds());
+  EXPECT_EQ(*fdfl & FD_CLOEXEC, 0) << "FD_CLOEXEC set on a socket created without SOCK_CLOEXEC";
+}
+
+TEST_P(SocketTest, SockCloexecSetsFdCloexecOnly) {
+  SOCKSPEC_RULE("socket.flag-cloexec", Shall);
+  SOCKSPEC_REQUIRE_FEATURE(kSockCloexec);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  Result<Fd> fd = GetParam().Create(kSockCloexecFlag);
+  ASSERT_THAT(fd, SyscallSucceeds());
+  EXPECT_THAT(GetFdFlags(*fd), SyscallSucceedsWithValue(::testing::Truly(
+                                   [](int f) { return (f & FD_CLOEXEC) != 0; })));
+  EXPECT_THAT(GetFlags(*fd), SyscallSucceedsWithValue(::testing::Truly(
+                                 [](int f) { return (f & O_NONBLOCK) == 0; })));
+  // The flag is not part of the type.
+  EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(GetParam().type));
+}
+
+TEST_P(SocketTest, SockNonblockSetsONonblockOnly) {
+  SOCKSPEC_RULE("socket.flag-nonblock", Shall);
+  SOCKSPEC_REQUIRE_FEATURE(kSockNonblock);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  Result<Fd> fd = GetParam().Create(kSockNonblockFlag);
+  ASSERT_THAT(fd, SyscallSucceeds());
+  EXPECT_THAT(GetFlags(*fd), SyscallSucceedsWithValue(::testing::Truly(
+                                 [](int f) { return (f & O_NONBLOCK) != 0; })));
+  EXPECT_THAT(GetFdFlags(*fd), SyscallSucceedsWithValue(::testing::Truly(
+                                   [](int f) { return (f & FD_CLOEXEC) == 0; })));
+  EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(GetParam().type));
+}
+
+TEST_P(SocketTest, BothFlagsTogetherSetBoth) {
+  SOCKSPEC_RULE("socket.flag-nonblock", Shall);
+  SOCKSPEC_RULE("socket.flag-cloexec", Shall);
+  SOCKSPEC_REQUIRE_FEATURE(kSockNonblock);
+  SOCKSPEC_REQUIRE_FEATURE(kSockCloexec);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  Result<Fd> fd = GetParam().Create(kSockNonblockFlag | kSockCloexecFlag);
+  ASSERT_THAT(fd, SyscallSucceeds());
+  EXPECT_NE(GetFlags(*fd).value() & O_NONBLOCK, 0);
+  EXPECT_NE(GetFdFlags(*fd).value() & FD_CLOEXEC, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, SocketTest, ::testing::ValuesIn(AllKinds()), KindName);
+
+// open() of the filesystem name of a bound socket: POSIX says EOPNOTSUPP,
+// Linux documents ENXIO (open(2)).
+using SocketOpenPathTest = ::testing::TestWithParam<SocketKind>;
+
+TEST_P(SocketOpenPathTest, OpenOfBoundSocketPathFails) {
+  SOCKSPEC_RULE("socket.open-path", Shall);
+  SOCKSPEC_REQUIRE_KIND(GetParam());
+  TempDir dir;
+  Fd s = GetParam().Create().value();
+  Address addr = GetParam().BindableAddress(dir);
+  ASSERT_THAT(Bind(s, addr), SyscallSucceeds());
+  for (int mode : {O_RDWR, O_RDONLY, O_WRONLY}) {
+    errno = 0;
+    int fd = ::open(addr.unix_name.c_str(), mode | O_CLOEXEC);
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    EXPECT_EQ(fd, -1) << "open(" << addr.unix_name << ", " << mode << ") succeeded on a socket";
+    EXPECT_TRUE(err == ENXIO || err == EOPNOTSUPP) << "errno " << DescribeErrno(err);
+    if (mode == O_RDWR) RecordValue("errno.socket.open-path", ErrnoName(err));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, SocketOpenPathTest, ::testing::ValuesIn(UnixKinds()), KindName);
+
+TEST(Socket, ReturnsTheLowestFreeDescriptor) {
+  SOCKSPEC_RULE("socket.lowest-fd", Shall);
+  Fd a = Socket(AF_INET, SOCK_STREAM).value();
+  Fd b = Socket(AF_INET, SOCK_STREAM).value();
+  int freed = a.get();
+  ASSERT_LT(freed, b.get());
+  a.reset();
+  // `freed` was the lowest free number when it was allocated and nothing
+  // below it changed since, so it is again the lowest free one.
+  Fd c = Socket(AF_UNIX, SOCK_STREAM).value();
+  EXPECT_EQ(c.get(), freed);
+}
+
+TEST(Socket, ExplicitDefaultProtocolsAreAccepted) {
+  SOCKSPEC_RULE("socket.create", Shall);
+  Result<Fd> tcp = Socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  ASSERT_THAT(tcp, SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(*tcp, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(SOCK_STREAM));
+  Result<Fd> udp = Socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  ASSERT_THAT(udp, SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(*udp, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(SOCK_DGRAM));
+}
+
+TEST(Socket, SeqpacketUnixSocketKeepsRecordBoundaries) {
+  SOCKSPEC_RULE("socket.seqpacket-unix", Platform);
+  SOCKSPEC_REQUIRE_FEATURE(kUnixSeqpacket);
+  Result<Fd> fd = Socket(AF_UNIX, SOCK_SEQPACKET);
+  ASSERT_THAT(fd, SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(SOCK_SEQPACKET));
+  auto pair = SocketPair(AF_UNIX, SOCK_SEQPACKET);
+  ASSERT_THAT(pair, SyscallSucceeds());
+  ASSERT_THAT(Send(pair->first, AsBytes("ab")), SyscallSucceedsWithValue(2u));
+  ASSERT_THAT(Send(pair->first, AsBytes("cde")), SyscallSucceedsWithValue(3u));
+  std::byte buf[16];
+  EXPECT_THAT(Recv(pair->second, buf), SyscallSucceedsWithValue(2u));
+  EXPECT_THAT(Recv(pair->second, buf), SyscallSucceedsWithValue(3u));
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf), 3), "cde");
+}
+
+TEST(Socket, UnsupportedDomainFailsWithEafnosupport) {
+  SOCKSPEC_RULE("socket.bad-domain", Shall);
+  int before = NextFreeFd();
+  // AF_MAX is one past the last family the headers know; -1 and a large
+  // number are no family anywhere.
+#ifdef AF_MAX
+  constexpr int kPastLastFamily = AF_MAX;
+#else
+  constexpr int kPastLastFamily = 4097;
+#endif
+  for (int domain : {kPastLastFamily, 12345, -1}) {
+    EXPECT_THAT(::socket(domain, SOCK_STREAM, 0), SyscallFailsWithErrno(EAFNOSUPPORT))
+        << "domain " << domain;
+  }
+  EXPECT_EQ(NextFreeFd(), before) << "a failed socket() left a descriptor open";
+}
+
+TEST(Socket, UnknownTypeFails) {
+  SOCKSPEC_RULE("socket.bad-type", Shall);
+  int before = NextFreeFd();
+  // A type number no system defines, for each family.
+  for (int domain : {AF_UNIX, AF_INET}) {
+    errno = 0;
+    int r = ::socket(domain, 0x7f, 0);
+    int err = errno;
+    if (r >= 0) ::close(r);
+    EXPECT_EQ(r, -1) << "socket(" << DomainName(domain) << ", 0x7f, 0) succeeded";
+    EXPECT_TRUE(err == EINVAL || err == EPROTOTYPE || err == ESOCKTNOSUPPORT ||
+                err == EPROTONOSUPPORT)
+        << DescribeErrno(err);
+    if (domain == AF_INET) RecordValue("errno.socket.bad-type.unknown-type", ErrnoName(err));
+  }
+  EXPECT_EQ(NextFreeFd(), before);
+}
+
+TEST(Socket, UnknownTypeFlagBitsFail) {
+  SOCKSPEC_RULE("socket.bad-type", Shall);
+  int before = NextFreeFd();
+  // A bit above the type numbers that is neither SOCK_NONBLOCK nor
+  // SOCK_CLOEXEC (nor SOCK_CLOFORK where defined).
+  int bogus = 0x100;
+  while ((bogus & (kSockNonblockFlag | kSockCloexecFlag)) != 0) bogus <<= 1;
+#ifdef SOCK_CLOFORK
+  while ((bogus & (kSockNonblockFlag | kSockCloexecFlag | SOCK_CLOFORK)) != 0) bogus <<= 1;
+#endif
+  errno = 0;
+  int r = ::socket(AF_INET, SOCK_STREAM | bogus, 0);
+  int err = errno;
+  if (r >= 0) ::close(r);
+  EXPECT_EQ(r, -1) << "SOCK_STREAM|" << bogus << " accepted";
+  EXPECT_TRUE(err == EINVAL || err == EPROTOTYPE || err == ESOCKTNOSUPPORT ||
+              err == EPROTONOSUPPORT)
+      << DescribeErrno(err);
+  RecordValue("errno.socket.bad-type.flag-bits", ErrnoName(err));
+  EXPECT_EQ(NextFreeFd(), before);
+}
+
+TEST(Socket, TypeTheFamilyLacksFails) {
+  SOCKSPEC_RULE("socket.bad-type", Shall);
+  // SOCK_SEQPACKET over IPv4 would need SCTP, which is optional: where it
+  // exists the call succeeds and there is nothing to check here.
+  errno = 0;
+  int r = ::socket(AF_INET, SOCK_SEQPACKET, 0);
+  int err = errno;
+  if (r >= 0) {
+    ::close(r);
+    RecordValue("errno.socket.bad-type.inet-seqpacket", "supported");
+    return;
+  }
+  EXPECT_TRUE(err == EPROTOTYPE || err == ESOCKTNOSUPPORT || err == EPROTONOSUPPORT ||
+              err == EINVAL)
+      << DescribeErrno(err);
+  RecordValue("errno.socket.bad-type.inet-seqpacket", ErrnoName(err));
+}
+
+TEST(Socket, ProtocolOfAnotherTypeFails) {
+  SOCKSPEC_RULE("socket.bad-protocol", Shall);
+  int before = NextFreeFd();
+  struct Case {
+    int domain, type, protocol;
+    const char* name;
+  };
+  // The protocol exists in the family but not for this type: POSIX names
+  // EPROTOTYPE ("type not supported by the protocol") and EPROTONOSUPPORT;
+  // Linux and the BSDs return EPROTONOSUPPORT.
+  for (Case c : {Case{AF_INET, SOCK_STREAM, IPPROTO_UDP, "inet-stream-udp"},
+                 Case{AF_INET, SOCK_DGRAM, IPPROTO_TCP, "inet-dgram-tcp"}}) {
+    errno = 0;
+    int r = ::socket(c.domain, c.type, c.protocol);
+    int err = errno;
+    if (r >= 0) ::close(r);
+    EXPECT_EQ(r, -1) << c.name;
+    EXPECT_TRUE(err == EPROTONOSUPPORT || err == EPROTOTYPE) << c.name << ": "
+                                                              << DescribeErrno(err);
+    RecordValue(std::string("errno.socket.bad-protocol.") + c.name, ErrnoName(err));
+  }
+  EXPECT_EQ(NextFreeFd(), before);
+}
+
+TEST(Socket, ProtocolOfAnotherFamilyFailsWithEprotonosupport) {
+  SOCKSPEC_RULE("socket.bad-protocol", Shall);
+  // AF_UNIX has no protocol numbered IPPROTO_TCP.
+  EXPECT_THAT(::socket(AF_UNIX, SOCK_STREAM, IPPROTO_TCP), SyscallFailsWithErrno(EPROTONOSUPPORT));
+}
+
+// At the descriptor limit socket() fails with EMFILE. The limit is lowered in
+// a forked child so the test process keeps its own.
+TEST(Socket, AtDescriptorLimitFailsWithEmfile) {
+  SOCKSPEC_RULE("socket.emfile", Shall);
+  RunIsolated([](Process&) {
+    int lowest = NextFreeFd();
+    ASSERT_GE(lowest, 0);
+    rlimit old{};
+    ASSERT_THAT(::getrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
+    // Every descriptor below `lowest` is in use; with the limit at lowest+1
+    // exactly one descriptor is left.
+    rlimit low = old;
+    low.rlim_cur = static_cast<rlim_t>(lowest) + 1;
+    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &low), SyscallSucceeds());
+    {
+      Result<Fd> last = Socket(AF_INET, SOCK_STREAM);
+      EXPECT_THAT(last, SyscallSucceeds());
+      EXPECT_THAT(Socket(AF_INET, SOCK_STREAM), SyscallFailsWithErrno(EMFILE));
+      EXPECT_THAT(Socket(AF_UNIX, SOCK_DGRAM), SyscallFailsWithErrno(EMFILE));
+    }
+    // Once a descriptor is free again, creation works again.
+    EXPECT_THAT(Socket(AF_UNIX, SOCK_DGRAM), SyscallSucceeds());
+    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
+  });
+}
+
+}  // namespace
+}  // namespace sockspec
