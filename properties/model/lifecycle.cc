@@ -1,0 +1,878 @@
+#include "properties/model/lifecycle.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include "harness/errno_name.h"
+#include "harness/features.h"
+#include "harness/sys.h"
+
+namespace sockspec::model {
+namespace {
+
+// How long the World waits for asynchronous loopback delivery. Generous: it is
+// only ever spent when the system is wrong (or very slow).
+constexpr std::chrono::milliseconds kSettle{2000};
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kSocket: return "socket";
+    case Op::kBind: return "bind";
+    case Op::kListen: return "listen";
+    case Op::kConnect: return "connect";
+    case Op::kAccept: return "accept";
+    case Op::kSend: return "send";
+    case Op::kRecv: return "recv";
+    case Op::kShutdown: return "shutdown";
+    case Op::kClose: return "close";
+    case Op::kGetSockName: return "getsockname";
+    case Op::kGetPeerName: return "getpeername";
+  }
+  return "?";
+}
+
+std::string HexByte(std::uint8_t b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", b);
+  return buf;
+}
+
+// The allowed-errno list with EWOULDBLOCK beside EAGAIN where they differ.
+void AddError(Expected& e, int err) {
+  e.errors.push_back(err);
+  if (err == EAGAIN && EWOULDBLOCK != EAGAIN) e.errors.push_back(EWOULDBLOCK);
+}
+
+Expected Ok() {
+  Expected e;
+  e.success = true;
+  return e;
+}
+
+Expected Fail(std::initializer_list<int> errs) {
+  Expected e;
+  for (int err : errs) AddError(e, err);
+  return e;
+}
+
+bool SameAddress(const Address& a, const Address& b) {
+  Address x = a, y = b;
+  x.type = y.type = SockType::kUnspecified;
+  return x == y;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Command
+
+std::string Command::Payload() const {
+  std::string s(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>(fill + i);
+  return s;
+}
+
+std::string Describe(const Command& c) {
+  std::ostringstream os;
+  os << OpName(c.op) << "(s" << c.slot;
+  auto unix_or_slot = [&](bool unix_name) {
+    if (unix_name) return "name n" + std::to_string(c.target);
+    return c.target < 0 ? std::string("127.0.0.1:0") : "address of s" + std::to_string(c.target);
+  };
+  switch (c.op) {
+    case Op::kSocket:
+      os << ", " << (c.domain == Domain::kUnix ? "AF_UNIX" : "AF_INET") << ", "
+         << (c.type == Type::kStream ? "SOCK_STREAM" : "SOCK_DGRAM");
+      break;
+    case Op::kBind:
+    case Op::kConnect:
+      os << ", " << unix_or_slot(c.domain == Domain::kUnix);
+      break;
+    case Op::kSend:
+      os << ", " << c.size << " bytes from " << HexByte(c.fill);
+      if (c.target >= 0) os << ", to " << unix_or_slot(c.domain == Domain::kUnix);
+      break;
+    case Op::kRecv:
+      os << ", buffer " << c.size;
+      break;
+    case Op::kShutdown:
+      os << ", " << ShutdownHowName(c.how);
+      break;
+    default:
+      break;
+  }
+  os << ")";
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Command& c) { return os << Describe(c); }
+
+// ---------------------------------------------------------------- Outcome / Expected
+
+std::string Describe(const Outcome& o) {
+  std::ostringstream os;
+  os << (o.call.empty() ? std::string("call") : o.call) << " -> ";
+  if (o.err) {
+    os << "-1 " << ErrnoName(o.err);
+  } else {
+    os << "ok";
+    if (o.value) os << " value " << o.value;
+    if (!o.data.empty()) os << " data " << o.data.size() << " bytes";
+    if (o.addr) os << " addr " << FormatAddress(*o.addr);
+    if (o.new_slot >= 0) os << " into s" << o.new_slot;
+  }
+  if (o.in_progress) os << " (after EINPROGRESS)";
+  return os.str();
+}
+
+std::string Expected::Describe() const {
+  std::ostringstream os;
+  const char* sep = "";
+  if (success) {
+    os << "success";
+    if (max_value) os << " with value in [" << min_value << ", " << max_value << "]";
+    if (addr_rule == AddrRule::kEqual) os << " address " << FormatAddress(addr);
+    if (addr_rule == AddrRule::kUnixAny) os << " any AF_UNIX address";
+    if (addr_rule == AddrRule::kInet4Any) os << " any AF_INET address";
+    sep = " or ";
+  }
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    os << (i ? ", " : sep) << ErrnoName(errors[i]);
+  }
+  return os.str();
+}
+
+std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
+  if (o.err != 0) {
+    if (std::find(errors.begin(), errors.end(), o.err) != errors.end()) return std::nullopt;
+    return "failed with " + ErrnoName(o.err) + ", expected " + Describe();
+  }
+  if (!success) return "succeeded, expected " + Describe();
+  if (o.value < min_value || o.value > max_value) {
+    return "returned " + std::to_string(o.value) + ", expected " + Describe();
+  }
+  if (check_data && o.data != data.substr(0, o.value)) {
+    return "received bytes that differ from what was sent (" + std::to_string(o.data.size()) +
+           " bytes)";
+  }
+  switch (addr_rule) {
+    case AddrRule::kNone:
+      break;
+    case AddrRule::kEqual:
+      if (!o.addr || !SameAddress(*o.addr, addr)) {
+        return "address " + (o.addr ? FormatAddress(*o.addr) : std::string("none")) +
+               ", expected " + FormatAddress(addr);
+      }
+      break;
+    case AddrRule::kUnixAny:
+      if (!o.addr || !o.addr->is_unix()) return "expected an AF_UNIX address";
+      break;
+    case AddrRule::kInet4Any:
+      if (!o.addr || o.addr->kind != AddrKind::kInet4) return "expected an AF_INET address";
+      break;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- Model
+
+Model::Model(std::string unix_dir) : unix_dir_(std::move(unix_dir)) { slot_.fill(-1); }
+
+Model::Sock* Model::Slot(int slot) {
+  return slot_[slot] < 0 ? nullptr : &socks_[slot_[slot]];
+}
+const Model::Sock* Model::Slot(int slot) const {
+  return slot_[slot] < 0 ? nullptr : &socks_[slot_[slot]];
+}
+
+int Model::LowestEmptySlot() const {
+  for (int i = 0; i < kSlots; ++i) {
+    if (slot_[i] < 0) return i;
+  }
+  return -1;
+}
+
+int Model::NewSock(Domain d, Type t) {
+  Sock s;
+  s.domain = d;
+  s.type = t;
+  socks_.push_back(s);
+  return static_cast<int>(socks_.size()) - 1;
+}
+
+int Model::InetReceiver(int port, Type type) const {
+  if (port <= 0) return -1;
+  for (std::size_t id = 0; id < socks_.size(); ++id) {
+    const Sock& s = socks_[id];
+    if (!s.open || s.domain != Domain::kInet4 || s.type != type || s.port != port) continue;
+    if (type == Type::kDgram || s.state == State::kListening) return static_cast<int>(id);
+  }
+  return -1;
+}
+
+std::optional<Address> Model::LocalAddress(int id) const {
+  const Sock& s = socks_[id];
+  if (s.domain == Domain::kUnix) {
+    if (s.name < 0) return std::nullopt;
+    return Address::UnixPath(unix_dir_ + "/n" + std::to_string(s.name));
+  }
+  if (s.port <= 0) return std::nullopt;
+  return Address::Loopback4(static_cast<std::uint16_t>(s.port));
+}
+
+bool Model::Valid(const Command& c) const {
+  if (c.slot < 0 || c.slot >= kSlots) return false;
+  if (c.op == Op::kSocket) return !SlotOpen(c.slot);
+  const Sock* s = Slot(c.slot);
+  if (!s) return false;
+  const bool unix_family = s->domain == Domain::kUnix;
+  // The domain recorded in the command must match the socket (it selects how
+  // `target` is read, and shows in the printed command list).
+  if (c.domain != s->domain) return false;
+  auto inet_target_ok = [&](bool allow_self) {
+    if (c.target < 0 || c.target >= kSlots) return false;
+    const Sock* t = Slot(c.target);
+    if (!t || t->domain != Domain::kInet4 || t->type != s->type || t->port <= 0) return false;
+    return allow_self || c.target != c.slot;
+  };
+  switch (c.op) {
+    case Op::kSocket:
+      return false;
+    case Op::kBind:
+      if (unix_family) return c.target >= 0 && c.target < kNames;
+      return c.target == -1 || inet_target_ok(true);
+    case Op::kListen:
+      // After a reset a TCP socket is closed and could listen again: not determined.
+      return !(s->type == Type::kStream && !unix_family && s->peer_gone);
+    case Op::kConnect: {
+      if (s->type == Type::kStream && s->state == State::kConnected) return false;
+      int receiver;
+      if (unix_family) {
+        if (c.target < 0 || c.target >= kNames) return false;
+        receiver = UnixOwner(c.target);
+      } else {
+        if (!inet_target_ok(false)) return false;
+        receiver = InetReceiver(socks_[slot_[c.target]].port, s->type);
+      }
+      // Keep accept queues below the backlog: a full queue makes TCP connects hang.
+      if (s->type == Type::kStream && receiver >= 0 &&
+          socks_[receiver].pending.size() + 1 >= static_cast<std::size_t>(kBacklog)) {
+        return false;
+      }
+      return true;
+    }
+    case Op::kAccept:
+      if (s->state == State::kListening && !s->pending.empty()) return LowestEmptySlot() >= 0;
+      return true;
+    case Op::kSend: {
+      if (c.size == 0) return false;
+      int receiver = -1;
+      if (c.target >= 0) {
+        if (s->type != Type::kDgram) return false;
+        if (unix_family) {
+          if (c.target >= kNames) return false;
+          receiver = UnixOwner(c.target);
+        } else {
+          if (!inet_target_ok(true)) return false;
+          receiver = InetReceiver(socks_[slot_[c.target]].port, Type::kDgram);
+        }
+      } else if (s->type == Type::kDgram && s->peer >= 0 && !s->peer_gone) {
+        receiver = s->peer;
+      }
+      // Keep datagram queues short: a full queue would make delivery depend on limits.
+      if (s->type == Type::kDgram && receiver >= 0 &&
+          socks_[receiver].messages.size() >= kMaxQueued) {
+        return false;
+      }
+      return true;
+    }
+    case Op::kRecv:
+      return c.size > 0;
+    case Op::kShutdown:
+      return s->type == Type::kStream && s->state == State::kConnected &&
+             (c.how == SHUT_RD || c.how == SHUT_WR || c.how == SHUT_RDWR);
+    case Op::kClose:
+    case Op::kGetSockName:
+    case Op::kGetPeerName:
+      return true;
+  }
+  return false;
+}
+
+Expected Model::Predict(const Command& c) const {
+  const Sock* s = Slot(c.slot);
+  switch (c.op) {
+    case Op::kSocket:
+      return Ok();
+    case Op::kBind: {
+      bool already = s->domain == Domain::kUnix ? s->name >= 0 : s->port != 0;
+      bool unknown = s->domain == Domain::kInet4 && s->port < 0;
+      bool taken;
+      if (s->domain == Domain::kUnix) {
+        taken = names_[c.target].exists;
+      } else {
+        taken = c.target >= 0;  // the port of an open socket of the same type
+      }
+      if (unknown) {
+        Expected e = taken ? Fail({EINVAL, EADDRINUSE}) : Fail({EINVAL});
+        if (!taken) e.success = true;
+        return e;
+      }
+      if (already) return Fail({EINVAL, EADDRINUSE});
+      if (taken) return Fail({EADDRINUSE});
+      return Ok();
+    }
+    case Op::kListen: {
+      if (s->type == Type::kDgram) return Fail({EOPNOTSUPP});
+      if (s->state == State::kConnected) return Fail({EINVAL});
+      if (s->state == State::kListening) {
+        Expected e = Fail({EINVAL});  // listen.again: POSIX leaves it open; Linux succeeds
+        e.success = true;
+        return e;
+      }
+      if (s->domain == Domain::kUnix) {
+        if (s->name < 0) return Fail({EINVAL, EDESTADDRREQ});
+        return Ok();
+      }
+      if (s->port > 0) return Ok();
+      Expected e = Fail({EDESTADDRREQ});  // listen.unbound-inet: autobind or EDESTADDRREQ
+      e.success = true;
+      return e;
+    }
+    case Op::kConnect:
+      return PredictConnect(c);
+    case Op::kAccept: {
+      if (s->type == Type::kDgram) return Fail({EOPNOTSUPP});
+      if (s->state != State::kListening) return Fail({EINVAL});
+      if (s->pending.empty()) return Fail({EAGAIN});
+      Expected e = Ok();
+      if (s->domain == Domain::kInet4) e.wait_events = POLLIN;
+      return e;
+    }
+    case Op::kSend:
+      return PredictSend(c);
+    case Op::kRecv:
+      return PredictRecv(c);
+    case Op::kShutdown: {
+      Expected e = Ok();
+      if (s->domain == Domain::kInet4 && s->peer_gone) AddError(e, ENOTCONN);
+      return e;
+    }
+    case Op::kClose:
+      return Ok();
+    case Op::kGetSockName: {
+      Expected e = Ok();
+      std::optional<Address> a = LocalAddress(slot_[c.slot]);
+      if (a) {
+        e.addr_rule = AddrRule::kEqual;
+        e.addr = *a;
+      } else {
+        // getsockname.unbound: the value is unspecified, only the family is known.
+        e.addr_rule = s->domain == Domain::kUnix ? AddrRule::kUnixAny : AddrRule::kInet4Any;
+      }
+      return e;
+    }
+    case Op::kGetPeerName: {
+      if (s->peer < 0 || s->state == State::kListening) return Fail({ENOTCONN});
+      if (s->peer_gone) {
+        Expected e = Fail({ENOTCONN});
+        e.success = true;
+        e.addr_rule = s->domain == Domain::kUnix ? AddrRule::kUnixAny : AddrRule::kInet4Any;
+        return e;
+      }
+      Expected e = Ok();
+      std::optional<Address> a = LocalAddress(s->peer);
+      if (a) {
+        e.addr_rule = AddrRule::kEqual;
+        e.addr = *a;
+      } else {
+        // accept.unnamed-peer: an unbound AF_UNIX peer's address is unspecified.
+        e.addr_rule = s->domain == Domain::kUnix ? AddrRule::kUnixAny : AddrRule::kInet4Any;
+      }
+      return e;
+    }
+  }
+  return Expected{};
+}
+
+Expected Model::PredictConnect(const Command& c) const {
+  const Sock* s = Slot(c.slot);
+  const bool unix_family = s->domain == Domain::kUnix;
+  if (s->state == State::kListening) return Fail({EISCONN, EINVAL, EOPNOTSUPP});
+  int receiver;
+  if (unix_family) {
+    if (!names_[c.target].exists) return Fail({ENOENT});
+    receiver = UnixOwner(c.target);
+    if (receiver < 0) return Fail({ECONNREFUSED});
+    if (socks_[receiver].type != s->type) return Fail({EPROTOTYPE, ECONNREFUSED});
+  } else {
+    receiver = InetReceiver(socks_[slot_[c.target]].port, s->type);
+  }
+  if (s->type == Type::kDgram) {
+    return Ok();  // unix: the owner is a datagram socket; UDP: connect only records the peer
+  }
+  if (receiver < 0 || socks_[receiver].state != State::kListening) return Fail({ECONNREFUSED});
+  // connect.nonblock: 0 or EINPROGRESS; the World completes an EINPROGRESS and reports
+  // the final outcome.
+  return Ok();
+}
+
+Expected Model::PredictSend(const Command& c) const {
+  const Sock* s = Slot(c.slot);
+  const int self = slot_[c.slot];
+  const bool unix_family = s->domain == Domain::kUnix;
+  Expected ok = Ok();
+  ok.min_value = ok.max_value = c.size;
+  if (s->type == Type::kStream) {
+    if (s->state != State::kConnected) return Fail({ENOTCONN, EPIPE});  // stream.unconnected
+    if (s->wr_shut) return Fail({EPIPE});                               // stream.epipe
+    if (s->peer_gone) {
+      if (unix_family) return Fail({EPIPE, ECONNRESET});
+      Expected e = ok;  // TCP: the first send after the peer's close may still succeed
+      AddError(e, EPIPE);
+      AddError(e, ECONNRESET);
+      return e;
+    }
+    if (socks_[s->peer].rd_shut && unix_family) return Fail({EPIPE});
+    return ok;
+  }
+  // Datagram.
+  int receiver = -1;
+  bool gone = false;
+  if (c.target >= 0) {
+    if (unix_family) {
+      if (!names_[c.target].exists) return Fail({ENOENT});
+      receiver = UnixOwner(c.target);
+      if (receiver < 0) return Fail({ECONNREFUSED});
+      if (socks_[receiver].type != Type::kDgram) return Fail({EPROTOTYPE, ECONNREFUSED});
+    } else {
+      receiver = InetReceiver(socks_[slot_[c.target]].port, Type::kDgram);
+    }
+  } else {
+    if (s->peer < 0) return Fail({EDESTADDRREQ, ENOTCONN});  // dgram.no-destination
+    receiver = s->peer;
+    gone = s->peer_gone;
+  }
+  Expected e = ok;
+  if (c.target >= 0 && s->peer >= 0) AddError(e, EISCONN);  // POSIX allows it; Linux sends
+  if (s->may_refuse) AddError(e, ECONNREFUSED);
+  if (gone) {
+    if (unix_family) {
+      Expected f = Fail({ECONNREFUSED, ENOTCONN, EDESTADDRREQ});
+      return f;
+    }
+    AddError(e, ECONNREFUSED);
+    return e;
+  }
+  if (unix_family) {
+    const Sock& r = socks_[receiver];
+    // A connected AF_UNIX datagram socket takes messages only from its peer (Linux EPERM).
+    if (r.peer >= 0 && r.peer != self) {
+      if (!r.peer_gone) return Fail({EPERM});
+      AddError(e, EPERM);  // Linux forgets a dead peer only when it next sends
+    }
+  }
+  return e;
+}
+
+Expected Model::PredictRecv(const Command& c) const {
+  const Sock* s = Slot(c.slot);
+  const bool unix_family = s->domain == Domain::kUnix;
+  if (s->type == Type::kDgram) {
+    if (s->messages.empty()) {
+      Expected e = Fail({EAGAIN});
+      if (s->may_refuse) AddError(e, ECONNREFUSED);
+      return e;
+    }
+    const Sock::Message& m = s->messages.front();
+    Expected e = Ok();
+    e.min_value = e.max_value = std::min(c.size, m.data.size());  // dgram.truncation
+    e.check_data = true;
+    e.data = m.data;
+    std::optional<Address> from = LocalAddress(m.sender);
+    if (from) {
+      e.addr_rule = AddrRule::kEqual;
+      e.addr = *from;
+    } else {
+      e.addr_rule = unix_family ? AddrRule::kNone : AddrRule::kInet4Any;
+    }
+    if (!unix_family) {
+      e.wait_events = POLLIN;
+      if (s->may_refuse) AddError(e, ECONNREFUSED);
+    }
+    return e;
+  }
+  if (s->state != State::kConnected) return Fail({ENOTCONN, EINVAL});
+  Expected e;
+  if (!unix_family) e.wait_events = POLLIN;
+  if (!s->inbox.empty()) {
+    e.success = true;
+    // After SHUT_RD queued data may be dropped; after a TCP reset it may be discarded.
+    e.min_value = s->rd_shut || (s->peer_gone && !unix_family) ? 0 : 1;
+    e.max_value = std::min(c.size, s->inbox.size());
+    e.check_data = true;
+    e.data = s->inbox;
+    if (s->peer_gone && !unix_family) AddError(e, ECONNRESET);
+    return e;
+  }
+  if (s->rd_shut || s->peer_wr_shut || s->peer_gone) {
+    e.success = true;  // end of file: 0 bytes
+    if (s->peer_gone) AddError(e, ECONNRESET);
+    return e;
+  }
+  e = Fail({EAGAIN});  // stream.nonblock-empty
+  return e;
+}
+
+void Model::LearnPort(int id, const Outcome& o) {
+  Sock& s = socks_[id];
+  if (s.domain == Domain::kInet4 && o.local && o.local->kind == AddrKind::kInet4) {
+    s.port = o.local->port;
+  }
+}
+
+void Model::CloseSock(int id) {
+  Sock& s = socks_[id];
+  if (!s.open) return;
+  s.open = false;
+  for (auto& n : names_) {
+    if (n.owner == id) n.owner = -1;  // the file stays (bind.unix-file-persists)
+  }
+  for (int embryo : s.pending) CloseSock(embryo);
+  s.pending.clear();
+  for (std::size_t other = 0; other < socks_.size(); ++other) {
+    if (socks_[other].open && socks_[other].peer == id) socks_[other].peer_gone = true;
+  }
+}
+
+void Model::Apply(const Command& c, const Outcome& o) {
+  Sock* s = Slot(c.slot);
+  const int self = slot_[c.slot];
+  const bool ok = o.err == 0;
+  switch (c.op) {
+    case Op::kSocket:
+      if (ok) slot_[c.slot] = NewSock(c.domain, c.type);
+      return;
+    case Op::kBind:
+      if (!ok) return;
+      if (s->domain == Domain::kUnix) {
+        s->name = c.target;
+        names_[c.target] = NameInfo{true, self};
+      } else {
+        LearnPort(self, o);
+      }
+      return;
+    case Op::kListen:
+      if (s->domain == Domain::kInet4 && !ok && s->port < 0) s->port = 0;
+      if (!ok) return;
+      s->state = State::kListening;
+      LearnPort(self, o);
+      return;
+    case Op::kConnect: {
+      if (!ok) {
+        // A failed TCP connect gives back an implicit port (Linux); whether it is
+        // still bound is not determined.
+        if (s->domain == Domain::kInet4 && s->type == Type::kStream && s->port <= 0) {
+          s->port = -1;
+        }
+        return;
+      }
+      LearnPort(self, o);
+      int receiver = s->domain == Domain::kUnix
+                         ? UnixOwner(c.target)
+                         : InetReceiver(socks_[slot_[c.target]].port, s->type);
+      if (s->type == Type::kDgram) {
+        s->peer = receiver;
+        s->peer_gone = receiver < 0;
+        return;
+      }
+      int embryo = NewSock(s->domain, s->type);
+      Sock& e = socks_[embryo];  // (NewSock may move socks_: take references after it)
+      Sock& client = socks_[self];
+      Sock& l = socks_[receiver];
+      e.state = State::kEmbryo;
+      e.listener = receiver;
+      e.peer = self;
+      e.name = l.name;
+      e.port = l.port;
+      l.pending.push_back(embryo);
+      client.state = State::kConnected;
+      client.peer = embryo;
+      return;
+    }
+    case Op::kAccept: {
+      if (!ok) return;
+      int embryo = s->pending.front();
+      s->pending.pop_front();
+      socks_[embryo].state = State::kConnected;
+      socks_[embryo].listener = -1;
+      int into = o.new_slot >= 0 ? o.new_slot : LowestEmptySlot();
+      slot_[into] = embryo;
+      return;
+    }
+    case Op::kSend: {
+      if (s->domain == Domain::kInet4 && s->port <= 0) LearnPort(self, o);
+      if (s->type == Type::kStream) {
+        if (ok && !s->peer_gone) socks_[s->peer].inbox += c.Payload().substr(0, o.value);
+        return;
+      }
+      bool gone_peer = c.target < 0 && s->peer_gone;
+      if (gone_peer && s->domain == Domain::kInet4) s->may_refuse = true;
+      if (!ok) return;
+      int receiver;
+      if (c.target >= 0) {
+        receiver = s->domain == Domain::kUnix
+                       ? UnixOwner(c.target)
+                       : InetReceiver(socks_[slot_[c.target]].port, Type::kDgram);
+      } else {
+        receiver = s->peer_gone ? -1 : s->peer;
+      }
+      if (receiver < 0) return;
+      Sock& r = socks_[receiver];
+      // UDP: a connected receiver drops datagrams from anyone but its peer.
+      if (s->domain == Domain::kInet4 && r.peer >= 0 && r.peer != self) return;
+      r.messages.push_back({c.Payload(), self});
+      return;
+    }
+    case Op::kRecv:
+      if (!ok) return;
+      if (s->type == Type::kDgram) {
+        s->messages.pop_front();
+      } else {
+        s->inbox.erase(0, o.value);
+      }
+      return;
+    case Op::kShutdown:
+      if (!ok) return;
+      if (c.how == SHUT_RD || c.how == SHUT_RDWR) s->rd_shut = true;
+      if (c.how == SHUT_WR || c.how == SHUT_RDWR) {
+        s->wr_shut = true;
+        if (!s->peer_gone) socks_[s->peer].peer_wr_shut = true;
+      }
+      return;
+    case Op::kClose:
+      CloseSock(self);
+      slot_[c.slot] = -1;
+      return;
+    case Op::kGetSockName:
+    case Op::kGetPeerName:
+      return;
+  }
+}
+
+std::string Model::DescribeSock(int id) const {
+  const Sock& s = socks_[id];
+  std::ostringstream os;
+  os << (s.domain == Domain::kUnix ? "unix" : "inet") << " "
+     << (s.type == Type::kStream ? "stream" : "dgram");
+  switch (s.state) {
+    case State::kFresh: break;
+    case State::kListening: os << " listening (" << s.pending.size() << " pending)"; break;
+    case State::kConnected: os << " connected"; break;
+    case State::kEmbryo: os << " embryo"; break;
+  }
+  if (s.name >= 0) os << " name n" << s.name;
+  if (s.port > 0) os << " port " << s.port;
+  if (s.port < 0) os << " port unknown";
+  if (s.peer >= 0) os << " peer #" << s.peer << (s.peer_gone ? " (gone)" : "");
+  if (s.rd_shut) os << " SHUT_RD";
+  if (s.wr_shut) os << " SHUT_WR";
+  if (s.peer_wr_shut) os << " peer-SHUT_WR";
+  if (!s.inbox.empty()) os << " inbox " << s.inbox.size();
+  if (!s.messages.empty()) os << " messages " << s.messages.size();
+  return os.str();
+}
+
+std::string Model::DescribeSlot(int slot) const {
+  if (slot_[slot] < 0) return "s" + std::to_string(slot) + ": empty";
+  return "s" + std::to_string(slot) + " (#" + std::to_string(slot_[slot]) +
+         "): " + DescribeSock(slot_[slot]);
+}
+
+std::string Model::DescribeAll() const {
+  std::string out;
+  for (int i = 0; i < kSlots; ++i) out += DescribeSlot(i) + "\n";
+  return out;
+}
+
+// ---------------------------------------------------------------- World
+
+World::World() {
+  // Sends pass MSG_NOSIGNAL; where the platform has none, SIGPIPE must not end the run.
+  if (kMsgNoSignalFlag == 0) ::signal(SIGPIPE, SIG_IGN);
+}
+
+World::~World() { CloseAll(); }
+
+void World::CloseAll() {
+  for (Fd& fd : fd_) fd.reset();
+}
+
+int World::OpenCount() const {
+  return static_cast<int>(std::count_if(fd_.begin(), fd_.end(), [](const Fd& f) { return f.valid(); }));
+}
+
+Address World::UnixName(int i, Type t) const {
+  return Address::UnixPath(dir_.Path("n" + std::to_string(i)),
+                           t == Type::kStream ? SockType::kStream : SockType::kDgram);
+}
+
+std::optional<Address> World::TargetAddress(const Command& c, Type type) {
+  if (domain_[c.slot] == Domain::kUnix) return UnixName(c.target, type);
+  if (c.target < 0) return Address::Loopback4(0);
+  Result<Address> a = GetSockName(fd_[c.target]);
+  if (!a) return std::nullopt;
+  return *a;
+}
+
+Outcome World::Run(const Command& c, const Expected& want) {
+  Outcome o = RunOne(c, want);
+  return o;
+}
+
+Outcome World::RunOne(const Command& c, const Expected& want) {
+  Outcome o;
+  auto fail = [&](int err, const std::string& call) {
+    o.err = err;
+    o.call = call;
+    return o;
+  };
+  if (want.wait_events && c.op != Op::kSocket && fd_[c.slot].valid()) {
+    (void)Poll(fd_[c.slot], want.wait_events, kSettle);
+  }
+  auto learn_local = [&](const Fd& fd) {
+    Result<Address> a = GetSockName(fd);
+    if (a) o.local = *a;
+  };
+  Fd& fd = fd_[c.slot];
+  switch (c.op) {
+    case Op::kSocket: {
+      int type = (c.type == Type::kStream ? SOCK_STREAM : SOCK_DGRAM) | kSockNonblockFlag;
+      Result<Fd> r = Socket(c.domain == Domain::kUnix ? AF_UNIX : AF_INET, type);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      if (kSockNonblockFlag == 0) (void)SetNonBlocking(*r);
+      fd = std::move(*r);
+      domain_[c.slot] = c.domain;
+      type_[c.slot] = c.type;
+      return o;
+    }
+    case Op::kBind: {
+      std::optional<Address> to = TargetAddress(c, type_[c.slot]);
+      if (!to) return fail(EBADF, "getsockname of the target failed");
+      Result<> r = Bind(fd, *to);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      learn_local(fd);
+      return o;
+    }
+    case Op::kListen: {
+      Result<> r = Listen(fd, kBacklog);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      learn_local(fd);
+      return o;
+    }
+    case Op::kConnect: {
+      std::optional<Address> to = TargetAddress(c, type_[c.slot]);
+      if (!to) return fail(EBADF, "getsockname of the target failed");
+      Result<> r = Connect(fd, *to);
+      o.call = r.call();
+      if (!r && r.error() != EINPROGRESS) return fail(r.error(), r.call());
+      if (!r) {
+        o.in_progress = true;
+        Result<short> p = Poll(fd, POLLOUT, kSettle);
+        if (!p) return fail(p.error(), p.call());
+        if (*p == 0) return fail(ETIMEDOUT, o.call + " [still in progress after poll]");
+        Result<int> err = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
+        if (!err) return fail(err.error(), err.call());
+        if (*err) return fail(*err, o.call);
+      }
+      learn_local(fd);
+      return o;
+    }
+    case Op::kAccept: {
+      Result<Fd> r = Accept(fd);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      Result<int> flags = GetFlags(*r);
+      o.nonblock_inherited = flags && (*flags & O_NONBLOCK);
+      (void)SetNonBlocking(*r);
+      learn_local(*r);
+      for (int i = 0; i < kSlots; ++i) {
+        if (!fd_[i].valid()) {
+          o.new_slot = i;
+          break;
+        }
+      }
+      if (o.new_slot < 0) return fail(EMFILE, o.call + " [no free slot]");
+      domain_[o.new_slot] = domain_[c.slot];
+      type_[o.new_slot] = type_[c.slot];
+      fd_[o.new_slot] = std::move(*r);
+      return o;
+    }
+    case Op::kSend: {
+      std::string payload = c.Payload();
+      Result<std::size_t> r = Result<std::size_t>::Err(EINVAL);
+      if (c.target >= 0) {
+        std::optional<Address> to = TargetAddress(c, type_[c.slot]);
+        if (!to) return fail(EBADF, "getsockname of the target failed");
+        r = SendTo(fd, AsBytes(payload), *to, kMsgNoSignalFlag);
+      } else {
+        r = Send(fd, AsBytes(payload), kMsgNoSignalFlag);
+      }
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      o.value = *r;
+      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
+      return o;
+    }
+    case Op::kRecv: {
+      std::string buf(c.size, '\0');
+      MutableBytes span(reinterpret_cast<std::byte*>(buf.data()), buf.size());
+      if (type_[c.slot] == Type::kDgram) {
+        Result<Received> r = RecvFrom(fd, span);
+        if (!r) return fail(r.error(), r.call());
+        o.call = r.call();
+        o.value = r->size;
+        o.addr = r->from;
+      } else {
+        Result<std::size_t> r = Recv(fd, span);
+        if (!r) return fail(r.error(), r.call());
+        o.call = r.call();
+        o.value = *r;
+      }
+      o.data = buf.substr(0, std::min(o.value, buf.size()));
+      return o;
+    }
+    case Op::kShutdown: {
+      Result<> r = Shutdown(fd, c.how);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      return o;
+    }
+    case Op::kClose: {
+      Result<> r = Close(fd);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      return o;
+    }
+    case Op::kGetSockName:
+    case Op::kGetPeerName: {
+      Result<Address> r = c.op == Op::kGetSockName ? GetSockName(fd) : GetPeerName(fd);
+      if (!r) return fail(r.error(), r.call());
+      o.call = r.call();
+      o.addr = *r;
+      return o;
+    }
+  }
+  return fail(EINVAL, "unknown command");
+}
+
+}  // namespace sockspec::model

@@ -1,0 +1,250 @@
+// The socket-lifecycle model: a small world of socket slots, the commands a
+// test may run on it, and, for each command, the set of outcomes POSIX (and
+// the platforms sockspec knows) allow. Shared by the stateful property test
+// (properties/lifecycle_prop.cc) and the call-sequence fuzzer (fuzz/), so the
+// two can never disagree about what is correct.
+//
+// Plain C++: no RapidCheck, no GoogleTest. Three pieces:
+//
+//   Model   the expected state: which slot holds which socket, what it is
+//           bound to, connected to, what is queued for it. Pure; never calls
+//           the system.
+//   World   the real system: one descriptor per slot, a private directory for
+//           AF_UNIX names. Runs a command through the harness wrapper.
+//   Expected / Outcome   what the model allows, what the system did.
+//
+// One step, as both users drive it:
+//
+//   World world;  Model model(world.dir());  // world: every socket non-blocking
+//   if (!model.Valid(cmd)) skip;          // precondition (see Valid)
+//   Expected want = model.Predict(cmd);
+//   Outcome got = world.Run(cmd, want);   // want.wait_events: see Expected
+//   if (auto why = want.Mismatch(got)) fail(*why);
+//   model.Apply(cmd, got);                // next state, from what happened
+//   ...
+//   world.CloseAll();                     // every descriptor closed
+//
+// Determinism: every socket is non-blocking (accepted ones are made so after
+// recording whether O_NONBLOCK was inherited), so no call can block. Where
+// the system's answer depends on timing (TCP/UDP loopback delivery is
+// asynchronous), Predict asks the World to poll, bounded, for readiness first
+// (Expected::wait_events), or allows both answers. A non-blocking TCP connect
+// that reports EINPROGRESS is completed by the World (poll for POLLOUT, then
+// SO_ERROR), and the outcome is the final one, with Outcome::in_progress set.
+// Where POSIX leaves a choice the model allows every permitted answer, e.g.
+// listen on an unbound AF_INET socket (success by autobind, or EDESTADDRREQ),
+// or send on an unconnected datagram socket (EDESTADDRREQ; Linux AF_UNIX says
+// ENOTCONN).
+//
+// Preconditions (Valid) keep the answer determined: e.g. shutdown only on
+// connected stream sockets (Linux accepts it on unconnected AF_UNIX ones,
+// POSIX says ENOTCONN), binding or connecting an inet socket only to the
+// port of an open socket of the same type, datagram queues kept short so
+// nothing is dropped for want of room.
+//
+// The model learns port numbers from Outcome::local (the World's getsockname
+// after every call that may bind), so inet addresses are compared exactly.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "harness/address.h"
+#include "harness/fd.h"
+#include "harness/temp_dir.h"
+
+namespace sockspec::model {
+
+inline constexpr int kSlots = 4;      // sockets alive at once
+inline constexpr int kNames = 4;      // AF_UNIX names n0..n3 in the world's directory
+inline constexpr int kBacklog = 8;    // every listen uses this backlog (> kSlots)
+inline constexpr std::size_t kMaxQueued = 8;  // datagrams queued per socket (below any limit)
+
+enum class Domain : std::uint8_t { kUnix, kInet4 };
+enum class Type : std::uint8_t { kStream, kDgram };
+
+enum class Op : std::uint8_t {
+  kSocket,       // socket(domain, type | SOCK_NONBLOCK) into an empty slot
+  kBind,         // unix: bind to name `target`; inet: target < 0 port 0, else the address of slot `target`
+  kListen,       // listen(kBacklog)
+  kConnect,      // unix: connect to name `target`; inet: to the address of slot `target`
+  kAccept,       // accept (NULL address) into the lowest empty slot
+  kSend,         // send(size bytes, MSG_NOSIGNAL); datagram with target >= 0: sendto as for kConnect
+  kRecv,         // recv into a buffer of `size` bytes (datagram: recvfrom)
+  kShutdown,     // shutdown(how)
+  kClose,        // close
+  kGetSockName,  // getsockname
+  kGetPeerName,  // getpeername
+};
+
+struct Command {
+  Op op = Op::kSocket;
+  int slot = 0;        // the socket the command is about, 0..kSlots-1
+  Domain domain = Domain::kUnix;  // kSocket
+  Type type = Type::kStream;      // kSocket
+  int target = -1;     // kBind / kConnect / kSend, see Op
+  std::size_t size = 1;  // kSend: bytes; kRecv: buffer size
+  std::uint8_t fill = 0;  // kSend: the payload is fill, fill+1, ...
+  int how = SHUT_WR;   // kShutdown
+
+  // The payload of a kSend.
+  std::string Payload() const;
+};
+
+// "connect(s1, name n2)", "send(s0, 5 bytes from 0x41, to s2)".
+std::string Describe(const Command& c);
+std::ostream& operator<<(std::ostream& os, const Command& c);
+
+// What the system did.
+struct Outcome {
+  int err = 0;                  // 0: success, else errno
+  std::size_t value = 0;        // send/recv: byte count
+  std::string data;             // recv: the bytes
+  std::optional<Address> addr;  // getsockname/getpeername/recvfrom: the address returned
+  std::optional<Address> local; // after bind/listen/connect/accept/send: getsockname of the
+                                // socket (accept: of the new one), when it succeeded
+  bool in_progress = false;     // connect said EINPROGRESS before completing
+  bool nonblock_inherited = false;  // accept: the new socket had O_NONBLOCK
+  int new_slot = -1;            // accept: where the new socket went
+  std::string call;             // the wrapper's description of the call, for messages
+};
+
+std::string Describe(const Outcome& o);
+
+// How an address in a successful outcome is checked.
+enum class AddrRule : std::uint8_t {
+  kNone,      // not checked
+  kEqual,     // equal to Expected::addr (SockType ignored)
+  kUnixAny,   // any AF_UNIX address (e.g. an unbound socket's name: unspecified)
+  kInet4Any,  // any AF_INET address
+};
+
+// The outcomes the model allows for one command.
+struct Expected {
+  bool success = false;          // success is allowed
+  std::vector<int> errors;       // errnos allowed (besides success, if allowed)
+  std::size_t min_value = 0;     // success: the returned count lies in [min_value, max_value]
+  std::size_t max_value = 0;
+  // recv success: the bytes must be `data` cut to the returned count (a prefix: stream
+  // sockets may return fewer bytes than are queued; datagrams are cut only by the buffer).
+  bool check_data = false;
+  std::string data;
+  AddrRule addr_rule = AddrRule::kNone;
+  Address addr;
+  // Before the call, the World polls the socket for these events, bounded (async
+  // loopback delivery); 0: call at once.
+  short wait_events = 0;
+
+  // Why `o` is not allowed, or nullopt when it is.
+  std::optional<std::string> Mismatch(const Outcome& o) const;
+  std::string Describe() const;
+};
+
+class Model {
+ public:
+  // `unix_dir`: the directory the World keeps AF_UNIX names in (World::dir()), so the model
+  // can tell the exact address getsockname reports.
+  explicit Model(std::string unix_dir);
+
+  // The precondition: the command refers to sockets in states where the model
+  // can tell every allowed outcome (see the file comment). Commands that are
+  // not Valid must not be run.
+  bool Valid(const Command& c) const;
+  // The allowed outcomes of a Valid command in the current state.
+  Expected Predict(const Command& c) const;
+  // The next state, given what the system did (which Predict allowed).
+  void Apply(const Command& c, const Outcome& o);
+
+  bool SlotOpen(int slot) const { return slot_[slot] >= 0; }
+  int LowestEmptySlot() const;  // -1 when all are in use
+  // The model's view of one slot, for messages: "s1: unix stream connected, peer s0".
+  std::string DescribeSlot(int slot) const;
+  std::string DescribeAll() const;
+
+ private:
+  enum class State : std::uint8_t { kFresh, kListening, kConnected, kEmbryo };
+  struct Sock {
+    Domain domain = Domain::kUnix;
+    Type type = Type::kStream;
+    State state = State::kFresh;
+    bool open = true;
+    int name = -1;        // unix: bound name index, -1 none
+    int port = 0;         // inet: bound port; 0 unbound; -1 unknown (bound or not)
+    int peer = -1;        // connected stream / connected datagram: the peer socket id
+    int listener = -1;    // embryo: the listener whose queue holds it
+    bool peer_gone = false;    // the peer was closed (connection or datagram target)
+    bool rd_shut = false, wr_shut = false;
+    bool peer_wr_shut = false; // the peer shut down writing: EOF after the data
+    bool may_refuse = false;   // UDP: an ICMP error may be pending (sent to a closed peer)
+    std::string inbox;                 // stream: bytes queued for this socket
+    struct Message {
+      std::string data;
+      int sender = -1;  // socket id
+    };
+    std::deque<Message> messages;      // datagram: messages queued for this socket
+    std::deque<int> pending;           // listening: embryo ids, oldest first
+  };
+  struct NameInfo {
+    bool exists = false;  // the file is there (bind made it; close keeps it)
+    int owner = -1;       // the socket id bound to it while open, else -1
+  };
+
+  Sock* Slot(int slot);
+  const Sock* Slot(int slot) const;
+  int NewSock(Domain d, Type t);
+  // The socket an inet address of slot `slot` leads to, for `type`: a listening (stream) or
+  // bound (datagram) socket with that port, or -1.
+  int InetReceiver(int port, Type type) const;
+  // The socket an AF_UNIX name leads to, or -1 (then NameInfo says whether the file exists).
+  int UnixOwner(int name) const { return names_[name].owner; }
+  // The address slot `slot`'s socket would report by getsockname, when the model knows it.
+  std::optional<Address> LocalAddress(int id) const;
+  Expected PredictConnect(const Command& c) const;
+  Expected PredictSend(const Command& c) const;
+  Expected PredictRecv(const Command& c) const;
+  void CloseSock(int id);
+  void LearnPort(int id, const Outcome& o);
+  std::string DescribeSock(int id) const;
+
+  std::vector<Sock> socks_;  // every socket of the run, by id (ids are never reused)
+  std::array<int, kSlots> slot_;  // socket id per slot, -1 empty
+  std::array<NameInfo, kNames> names_;
+  std::string unix_dir_;
+};
+
+// The real system side: one descriptor per slot and a private directory.
+class World {
+ public:
+  World();
+  ~World();  // closes everything
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Runs `c` (see Op) and reports what happened. `want` only supplies the
+  // readiness wait; the World never decides what is right.
+  Outcome Run(const Command& c, const Expected& want);
+  // Closes every slot's descriptor. Names stay in the directory until the World goes.
+  void CloseAll();
+  int OpenCount() const;
+  const std::string& dir() const { return dir_.path(); }
+  // The address of name `i` (unix) in this world.
+  Address UnixName(int i, Type t) const;
+
+ private:
+  Outcome RunOne(const Command& c, const Expected& want);
+  std::optional<Address> TargetAddress(const Command& c, Type type);
+  Domain DomainOf(int slot) const { return domain_[slot]; }
+
+  TempDir dir_;
+  std::array<Fd, kSlots> fd_;
+  std::array<Domain, kSlots> domain_{};
+  std::array<Type, kSlots> type_{};
+};
+
+}  // namespace sockspec::model
