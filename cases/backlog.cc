@@ -1,0 +1,438 @@
+// Conformance cases for the listen queue: how many pending connections a
+// backlog admits, what a client sees when the queue is full, and that every
+// queued connection is accepted, in order. Rules listen.backlog-*,
+// listen.full-*, listen.again, listen.queue-drain (catalogue: listen.tsv).
+//
+// POSIX.1-2024 XSH listen(): the backlog is a hint "the implementation shall
+// use to limit the number of outstanding connections"; values up to
+// SOMAXCONN shall be supported; a larger one is reduced to the limit; a
+// negative one "behaves as if" 0; with 0 the queue length is an
+// implementation-defined minimum.
+//
+// The queue is measured in-process with non-blocking connects from fresh
+// sockets until one is not admitted. AF_UNIX refuses at once when full
+// (Linux EAGAIN, BSD ECONNREFUSED). A full TCP listener drops the SYN, so
+// the client stays in progress: once `backlog` connections are in, each
+// further attempt gets a short poll to complete (a loopback handshake
+// completes within the connect call), so a TCP measurement costs one such
+// wait. Every count is bounded at backlog + 64.
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <climits>
+#include <fstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "harness/address.h"
+#include "harness/errno_name.h"
+#include "harness/fd.h"
+#include "harness/kinds.h"
+#include "harness/matchers.h"
+#include "harness/rules.h"
+#include "harness/scenario.h"
+#include "harness/sys.h"
+#include "harness/temp_dir.h"
+
+namespace sockspec {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kWait{5000};       // bound for a wait that should end at once
+constexpr milliseconds kExtraWait{30};    // for an attempt beyond the backlog (see above)
+constexpr int kSlack = 64;                // attempts beyond the backlog before giving up
+
+std::vector<SocketKind> Only(std::vector<SocketKind> kinds, bool (SocketKind::*pred)() const) {
+  std::vector<SocketKind> out;
+  for (const SocketKind& k : kinds) {
+    if ((k.*pred)()) out.push_back(k);
+  }
+  return out;
+}
+std::vector<SocketKind> UnixConnectionKinds() {
+  return Only(ConnectionKinds(), &SocketKind::is_unix);
+}
+std::vector<SocketKind> TcpKinds() { return Only(InetKinds(), &SocketKind::is_stream); }
+
+struct Listener {
+  Fd fd;
+  Address addr;
+};
+
+// A listener of kind `k` bound in `dir` (or to loopback), listen(backlog).
+Listener MakeListener(const SocketKind& k, TempDir& dir, int backlog) {
+  Listener l;
+  l.fd = k.Create().value();
+  EXPECT_THAT(Bind(l.fd, k.BindableAddress(dir)), SyscallSucceeds());
+  EXPECT_THAT(Listen(l.fd, backlog), SyscallSucceeds());
+  l.addr = GetSockName(l.fd).value();
+  return l;
+}
+
+enum class Outcome { kAdmitted, kRefused, kPending };
+
+struct Attempt {
+  Outcome outcome = Outcome::kRefused;
+  int err = 0;  // errno of a refused connect
+  Fd fd;        // the client socket (kept: closing it would free its slot)
+};
+
+// One non-blocking connect from `fd`; an in-progress connect gets `wait` to
+// complete.
+Attempt TryConnectFrom(Fd fd, const Address& to, milliseconds wait) {
+  Attempt a;
+  a.fd = std::move(fd);
+  EXPECT_THAT(SetNonBlocking(a.fd), SyscallSucceeds());
+  Result<> r = Connect(a.fd, to);
+  if (r) {
+    a.outcome = Outcome::kAdmitted;
+  } else if (r.error() != EINPROGRESS) {
+    a.err = r.error();
+  } else {
+    Result<short> ev = Poll(a.fd, POLLOUT, wait);
+    if (!ev || *ev == 0) {
+      a.outcome = Outcome::kPending;
+    } else {
+      int so = GetSockOptInt(a.fd, SOL_SOCKET, SO_ERROR).value();
+      a.outcome = so == 0 ? Outcome::kAdmitted : Outcome::kRefused;
+      a.err = so;
+    }
+  }
+  return a;
+}
+
+// The same from a fresh, unbound socket of kind `k`.
+Attempt TryConnect(const SocketKind& k, const Address& to, milliseconds wait) {
+  return TryConnectFrom(k.Create().value(), to, wait);
+}
+
+struct Fill {
+  std::vector<Fd> admitted;
+  Attempt stopped;         // the first attempt not admitted, unless the bound was hit
+  bool hit_bound = false;
+
+  int count() const { return static_cast<int>(admitted.size()); }
+  // "6", or ">=69" when the bound stopped the count.
+  std::string Text() const { return (hit_bound ? ">=" : "") + std::to_string(count()); }
+  // How the first connect past the limit ended: "EAGAIN", "in-progress", ...
+  std::string StopText() const {
+    if (hit_bound) return "no-limit";
+    if (stopped.outcome == Outcome::kPending) return "in-progress";
+    return ErrnoName(stopped.err);
+  }
+};
+
+// Connects until one attempt is not admitted, at most `bound` admitted.
+Fill FillQueue(const SocketKind& k, const Address& to, int backlog, int bound) {
+  Fill f;
+  while (f.count() < bound) {
+    milliseconds wait = Scaled(f.count() < backlog ? kWait : kExtraWait);
+    Attempt a = TryConnect(k, to, wait);
+    if (a.outcome != Outcome::kAdmitted) {
+      f.stopped = std::move(a);
+      return f;
+    }
+    f.admitted.push_back(std::move(a.fd));
+  }
+  f.hit_bound = true;
+  return f;
+}
+
+// A connect refused by a full queue fails with one of these (listen.full-*;
+// EINPROGRESS is the POSIX non-blocking answer and shows up as kPending).
+void ExpectLegalRefusal(const Fill& f) {
+  if (f.hit_bound || f.stopped.outcome != Outcome::kRefused) return;
+  int e = f.stopped.err;
+  EXPECT_TRUE(e == EAGAIN || e == EWOULDBLOCK || e == ECONNREFUSED)
+      << "a connect to a full queue failed with " << DescribeErrno(e);
+}
+
+// Accepts with a bounded wait for a connection to be pending.
+Result<Fd> AcceptBounded(const Fd& listener) {
+  Result<short> ev = Poll(listener, POLLIN, Scaled(kWait));
+  if (!ev) return Result<Fd>::Err(ev.error(), ev.call());
+  if (*ev == 0) return Result<Fd>::Err(ETIMEDOUT, "accept readiness (poll)");
+  return Accept(listener);
+}
+
+std::string Key(const char* rule, const SocketKind& k, const std::string& suffix = "") {
+  return std::string(rule) + "." + k.name + (suffix.empty() ? "" : "." + suffix);
+}
+
+// --- capacity ------------------------------------------------------------------
+
+using KindAndBacklog = std::tuple<SocketKind, int>;
+
+std::string KindAndBacklogName(const ::testing::TestParamInfo<KindAndBacklog>& info) {
+  return std::string(std::get<0>(info.param).name) + "_b" +
+         std::to_string(std::get<1>(info.param));
+}
+
+class BacklogCapacity : public ::testing::TestWithParam<KindAndBacklog> {};
+
+TEST_P(BacklogCapacity, AdmitsAtLeastBacklogPendingConnections) {
+  SOCKSPEC_RULE("listen.backlog-capacity", Shall);
+  const auto& [k, backlog] = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Listener l = MakeListener(k, dir, backlog);
+  Fill f = FillQueue(k, l.addr, backlog, backlog + kSlack);
+  RecordValue(Key("listen.backlog-capacity", k, "b" + std::to_string(backlog)), f.Text());
+  EXPECT_GE(f.count(), backlog) << "stopped by: " << f.StopText();
+  ExpectLegalRefusal(f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, BacklogCapacity,
+                         ::testing::Combine(::testing::ValuesIn(ConnectionKinds()),
+                                            ::testing::Values(1, 2, 5, 16)),
+                         KindAndBacklogName);
+
+class Backlog : public ::testing::TestWithParam<SocketKind> {};
+class BacklogUnix : public ::testing::TestWithParam<SocketKind> {};
+class BacklogTcp : public ::testing::TestWithParam<SocketKind> {};
+
+TEST_P(Backlog, ZeroBacklogCapacityIsRecorded) {
+  SOCKSPEC_RULE("listen.backlog-zero", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Listener l = MakeListener(k, dir, 0);
+  Fill f = FillQueue(k, l.addr, 0, kSlack);
+  RecordValue(Key("listen.backlog-zero", k), f.Text());
+  ExpectLegalRefusal(f);
+}
+
+TEST_P(Backlog, NegativeBacklogBehavesAsZero) {
+  SOCKSPEC_RULE("listen.backlog-negative", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fill zero;
+  {
+    Listener l = MakeListener(k, dir, 0);
+    zero = FillQueue(k, l.addr, 0, kSlack);
+  }
+  Listener l = MakeListener(k, dir, -1);
+  Fill negative = FillQueue(k, l.addr, 0, kSlack);
+  RecordValue(Key("listen.backlog-negative", k), negative.Text());
+  EXPECT_EQ(negative.Text(), zero.Text())
+      << "listen(fd, -1) admitted " << negative.Text() << " connections, listen(fd, 0) "
+      << zero.Text() << " (POSIX: a negative backlog behaves as 0)";
+}
+
+TEST_P(Backlog, BacklogUpToSomaxconnIsSupported) {
+  SOCKSPEC_RULE("listen.backlog-somaxconn", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Listener l = MakeListener(k, dir, SOMAXCONN);
+  EXPECT_THAT(GetSockOptInt(l.fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  Attempt a = TryConnect(k, l.addr, Scaled(kWait));
+  EXPECT_EQ(a.outcome, Outcome::kAdmitted) << DescribeErrno(a.err);
+}
+
+TEST_P(Backlog, BacklogOverTheMaximumIsReducedSilently) {
+  SOCKSPEC_RULE("listen.backlog-over-max", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  RecordValue("listen.somaxconn", static_cast<long long>(SOMAXCONN));
+  std::ifstream runtime("/proc/sys/net/core/somaxconn");  // Linux's run-time limit, if present
+  if (long long v = 0; runtime >> v) RecordValue("listen.somaxconn.runtime", v);
+  TempDir dir;
+  Fd l = k.Create().value();
+  ASSERT_THAT(Bind(l, k.BindableAddress(dir)), SyscallSucceeds());
+  // "If backlog exceeds this limit, the length of the listen queue is set to
+  // the limit": the call itself succeeds.
+  EXPECT_THAT(Listen(l, INT_MAX), SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  Attempt a = TryConnect(k, GetSockName(l).value(), Scaled(kWait));
+  EXPECT_EQ(a.outcome, Outcome::kAdmitted) << DescribeErrno(a.err);
+}
+
+TEST_P(Backlog, ListenAgainOnAListener) {
+  SOCKSPEC_RULE("listen.again", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Listener l = MakeListener(k, dir, 1);
+  Result<> again = Listen(l.fd, 5);
+  RecordValue(Key("listen.again", k), again ? "ok" : ErrnoName(again.error()));
+  if (!again) return;
+  EXPECT_THAT(GetSockOptInt(l.fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  // Whether the new backlog took effect: the capacity after listen(1), listen(5).
+  Fill f = FillQueue(k, l.addr, 1, 5 + kSlack);
+  RecordValue(Key("listen.again", k, "capacity-b1-then-b5"), f.Text());
+  EXPECT_GE(f.count(), 1);
+  ExpectLegalRefusal(f);
+}
+
+// --- full queues -----------------------------------------------------------------
+
+TEST_P(BacklogUnix, NonBlockingConnectToAFullQueueFails) {
+  SOCKSPEC_RULE("listen.full-unix-nonblock", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Listener l = MakeListener(k, dir, 1);
+  Fill f = FillQueue(k, l.addr, 1, 1 + kSlack);
+  ASSERT_FALSE(f.hit_bound) << "listen(fd, 1) admitted " << f.Text() << " connections";
+  RecordValue(Key("errno.listen.full-unix-nonblock", k), f.StopText());
+  // EINPROGRESS (the POSIX answer for a non-blocking connect that cannot
+  // complete at once) would show as "in-progress"; otherwise a failure.
+  if (f.stopped.outcome == Outcome::kRefused) ExpectLegalRefusal(f);
+  if (f.stopped.outcome == Outcome::kPending) return;  // that attempt now waits for room
+
+  // Accepting one makes room: the next connect is admitted.
+  ASSERT_THAT(AcceptBounded(l.fd), SyscallSucceeds());
+  Attempt next = TryConnect(k, l.addr, Scaled(kWait));
+  EXPECT_EQ(next.outcome, Outcome::kAdmitted) << DescribeErrno(next.err);
+}
+
+TEST_P(BacklogUnix, BlockingConnectToAFullQueueWaitsForRoom) {
+  SOCKSPEC_RULE("listen.full-unix-block", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  Scenario s;
+  const Address listen_at = Address::UnixPath(s.Path("listener"), k.sock_type());
+  s.Spawn("server", [&](Process& p) {
+    Fd l = k.Create().value();
+    ASSERT_THAT(Bind(l, listen_at), SyscallSucceeds());
+    ASSERT_THAT(Listen(l, 1), SyscallSucceeds());
+    Fill f = FillQueue(k, listen_at, 1, 1 + kSlack);
+    ASSERT_FALSE(f.hit_bound);
+    if (f.stopped.outcome != Outcome::kRefused) {
+      p.PublishText("result", "queue-never-refuses");  // nothing to observe here
+      p.Signal("go");
+      return;
+    }
+    for (Fd& fd : f.admitted) ASSERT_THAT(SendAll(fd, AsBytes("F")), SyscallSucceeds());
+    p.Signal("go");
+    p.WaitFor("connecting");
+    // Still full: a blocking connect now has to wait (non-blocking probe).
+    Attempt probe = TryConnect(k, listen_at, milliseconds(0));
+    EXPECT_NE(probe.outcome, Outcome::kAdmitted) << "the full queue admitted a connection";
+    // Make room, and learn what the blocked client got.
+    Result<Fd> first = Accept(l);
+    ASSERT_THAT(first, SyscallSucceeds());
+    EXPECT_THAT(RecvAll(*first, 1), SyscallSucceedsWithValue(std::string("F")));
+    std::string result = p.AwaitText("result");
+    if (result != "connected") return;
+    // The client's connection is in the queue behind the fillers.
+    bool seen = false;
+    for (std::size_t i = 1; i <= f.admitted.size() && !seen; ++i) {
+      Result<Fd> c = Accept(l);
+      ASSERT_THAT(c, SyscallSucceeds());
+      Result<std::string> b = RecvAll(*c, 1);
+      ASSERT_THAT(b, SyscallSucceeds());
+      seen = *b == "C";
+    }
+    EXPECT_TRUE(seen) << "the client's connect succeeded but no accept returned it";
+  });
+  s.Spawn("client", [&](Process& p) {
+    p.WaitFor("go");
+    Fd c = k.Create().value();
+    p.Signal("connecting");
+    Result<> r = Connect(c, listen_at);  // blocks while the queue is full, if it waits
+    p.PublishText("result", r ? "connected" : ErrnoName(r.error()));
+    if (r) { ASSERT_THAT(SendAll(c, AsBytes("C")), SyscallSucceeds()); }
+  });
+  s.Run();
+  std::optional<std::string> result = s.Published("result");
+  ASSERT_TRUE(result.has_value());
+  RecordValue(Key("listen.full-unix-block", k),
+              *result == "connected" ? "waits" : *result);
+  // Waiting for room, or refusing like a non-blocking connect, are the legal answers.
+  EXPECT_TRUE(*result == "connected" || *result == "ECONNREFUSED" || *result == "EAGAIN" ||
+              *result == "queue-never-refuses")
+      << *result;
+}
+
+TEST_P(BacklogTcp, ConnectToAFullTcpQueueIsRecorded) {
+  SOCKSPEC_RULE("listen.full-tcp", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Listener l = MakeListener(k, dir, 1);
+  Fill f = FillQueue(k, l.addr, 1, 1 + kSlack);
+  RecordValue(Key("listen.full-tcp", k), f.StopText());
+  EXPECT_GE(f.count(), 1);
+}
+
+// --- draining the queue ---------------------------------------------------------
+
+struct DrainCase {
+  SocketKind kind;
+  bool with_address;
+};
+
+std::string DrainName(const ::testing::TestParamInfo<DrainCase>& info) {
+  return std::string(info.param.kind.name) + (info.param.with_address ? "_Address" : "_Null");
+}
+
+std::vector<DrainCase> DrainCases() {
+  std::vector<DrainCase> out;
+  for (const SocketKind& k : ConnectionKinds()) {
+    out.push_back({k, false});
+    out.push_back({k, true});
+  }
+  return out;
+}
+
+class BacklogDrain : public ::testing::TestWithParam<DrainCase> {};
+
+TEST_P(BacklogDrain, EveryQueuedConnectionIsAcceptedInArrivalOrder) {
+  SOCKSPEC_RULE("listen.queue-drain", Shall);
+  const SocketKind& k = GetParam().kind;
+  const bool with_address = GetParam().with_address;
+  SOCKSPEC_REQUIRE_KIND(k);
+  constexpr int kClients = 5;
+  TempDir dir;
+  Listener l = MakeListener(k, dir, kClients);
+  std::vector<Fd> clients;
+  std::vector<Address> names;
+  for (int i = 0; i < kClients; ++i) {
+    Fd c = k.Create().value();
+    // Named AF_UNIX clients, so the accepted address can be compared.
+    if (k.is_unix()) { ASSERT_THAT(Bind(c, k.BindableAddress(dir)), SyscallSucceeds()); }
+    Attempt a = TryConnectFrom(std::move(c), l.addr, Scaled(kWait));
+    ASSERT_EQ(a.outcome, Outcome::kAdmitted) << "client " << i << ": " << DescribeErrno(a.err);
+    names.push_back(GetSockName(a.fd).value());
+    ASSERT_THAT(SendAll(a.fd, AsBytes(std::string(1, static_cast<char>('0' + i)))),
+                SyscallSucceeds());
+    clients.push_back(std::move(a.fd));
+  }
+  for (int i = 0; i < kClients; ++i) {
+    ASSERT_THAT(Poll(l.fd, POLLIN, Scaled(kWait)), SyscallSucceedsWithValue(::testing::Ne(0)));
+    Fd conn;
+    if (with_address) {
+      Result<std::pair<Fd, Address>> r = AcceptWithAddress(l.fd);
+      ASSERT_THAT(r, SyscallSucceeds());
+      conn = std::move(r->first);
+      EXPECT_EQ(r->second, names[i]) << "accept #" << i;
+    } else {
+      Result<Fd> r = Accept(l.fd);
+      ASSERT_THAT(r, SyscallSucceeds());
+      conn = std::move(*r);
+    }
+    Result<std::string> b = RecvAll(conn, 1, Scaled(kWait));
+    ASSERT_THAT(b, SyscallSucceeds());
+    EXPECT_EQ(*b, std::string(1, static_cast<char>('0' + i)))
+        << "accept #" << i << " returned client " << *b;
+  }
+  // Drained: nothing is left in the queue.
+  ASSERT_THAT(SetNonBlocking(l.fd), SyscallSucceeds());
+  EXPECT_THAT(Accept(l.fd), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
+  EXPECT_THAT(GetSockOptInt(l.fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, Backlog, ::testing::ValuesIn(ConnectionKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, BacklogUnix, ::testing::ValuesIn(UnixConnectionKinds()),
+                         KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, BacklogTcp, ::testing::ValuesIn(TcpKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, BacklogDrain, ::testing::ValuesIn(DrainCases()), DrainName);
+
+}  // namespace
+}  // namespace sockspec

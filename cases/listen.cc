@@ -1,0 +1,166 @@
+// Conformance cases for listen(): which sockets can listen, and what a
+// successful listen changes (SO_ACCEPTCONN). The listen queue and its backlog
+// are in backlog.cc (rules listen.backlog-*, listen.full-*, listen.queue-drain).
+//
+// POSIX.1-2024 XSH listen() ERRORS: shall fail EDESTADDRREQ (unbound, and the
+// protocol cannot listen unbound), EINVAL (already connected), EOPNOTSUPP
+// (the protocol does not support listen).
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "harness/address.h"
+#include "harness/errno_name.h"
+#include "harness/fd.h"
+#include "harness/kinds.h"
+#include "harness/matchers.h"
+#include "harness/rules.h"
+#include "harness/sys.h"
+#include "harness/temp_dir.h"
+
+namespace sockspec {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kWait{5000};  // bound for a wait that should end at once
+
+std::vector<SocketKind> Only(std::vector<SocketKind> kinds, bool (SocketKind::*pred)() const) {
+  std::vector<SocketKind> out;
+  for (const SocketKind& k : kinds) {
+    if ((k.*pred)()) out.push_back(k);
+  }
+  return out;
+}
+
+std::vector<SocketKind> UnixConnectionKinds() {
+  return Only(ConnectionKinds(), &SocketKind::is_unix);
+}
+
+// Connects with a bounded wait (non-blocking connect, poll, SO_ERROR), then
+// back to blocking.
+Result<> ConnectBounded(const Fd& fd, const Address& to) {
+  Result<> nb = SetNonBlocking(fd, true);
+  if (!nb) return nb;
+  Result<> r = Connect(fd, to);
+  if (!r && r.error() == EINPROGRESS) {
+    Result<short> ev = Poll(fd, POLLOUT, kWait);
+    if (!ev) return Result<>::Err(ev.error(), ev.call());
+    if (*ev == 0) return Result<>::Err(ETIMEDOUT, "connect completion (poll)");
+    Result<int> so = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
+    if (!so) return Result<>::Err(so.error(), so.call());
+    r = *so == 0 ? Result<>::Ok({}, r.call()) : Result<>::Err(*so, r.call() + " (SO_ERROR)");
+  }
+  if (!r) return r;
+  return SetNonBlocking(fd, false);
+}
+
+// Accepts with a bounded wait for the connection to arrive.
+Result<Fd> AcceptBounded(const Fd& listener) {
+  Result<short> ev = Poll(listener, POLLIN, kWait);
+  if (!ev) return Result<Fd>::Err(ev.error(), ev.call());
+  if (*ev == 0) return Result<Fd>::Err(ETIMEDOUT, "accept readiness (poll)");
+  return Accept(listener);
+}
+
+class ListenConnection : public ::testing::TestWithParam<SocketKind> {};
+class ListenDatagram : public ::testing::TestWithParam<SocketKind> {};
+class ListenTcp : public ::testing::TestWithParam<SocketKind> {};
+class ListenUnix : public ::testing::TestWithParam<SocketKind> {};
+
+TEST_P(ListenConnection, ListenOnABoundSocketSetsSoAcceptconn) {
+  SOCKSPEC_RULE("listen.stream", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd l = k.Create().value();
+  ASSERT_THAT(Bind(l, k.BindableAddress(dir)), SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(0));
+  ASSERT_THAT(Listen(l, 5), SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  // It is a listener now: a client's connection arrives.
+  Fd c = k.Create().value();
+  ASSERT_THAT(ConnectBounded(c, GetSockName(l).value()), SyscallSucceeds());
+  EXPECT_THAT(AcceptBounded(l), SyscallSucceeds());
+}
+
+TEST_P(ListenDatagram, ListenOnADatagramSocketFailsWithEopnotsupp) {
+  SOCKSPEC_RULE("listen.dgram", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd s = k.Create().value();
+  ASSERT_THAT(Bind(s, k.BindableAddress(dir)), SyscallSucceeds());
+  EXPECT_THAT(Listen(s, 5), SyscallFailsWithErrno(EOPNOTSUPP));
+  EXPECT_THAT(GetSockOptInt(s, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(0));
+}
+
+TEST_P(ListenConnection, ListenOnAConnectedSocketFailsWithEinval) {
+  SOCKSPEC_RULE("listen.connected", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  TempDir dir;
+  Fd l = k.Create().value();
+  ASSERT_THAT(Bind(l, k.BindableAddress(dir)), SyscallSucceeds());
+  ASSERT_THAT(Listen(l, 5), SyscallSucceeds());
+  Fd c = k.Create().value();
+  ASSERT_THAT(ConnectBounded(c, GetSockName(l).value()), SyscallSucceeds());
+  Fd a = AcceptBounded(l).value();
+
+  EXPECT_THAT(Listen(c, 5), SyscallFailsWithErrno(EINVAL));  // the connecting side
+  EXPECT_THAT(Listen(a, 5), SyscallFailsWithErrno(EINVAL));  // the accepted side
+  // The failed listens changed nothing: the connection still carries data.
+  ASSERT_THAT(SendAll(c, AsBytes("ok")), SyscallSucceedsWithValue(2u));
+  EXPECT_THAT(RecvAll(a, 2), SyscallSucceedsWithValue(std::string("ok")));
+  EXPECT_THAT(GetSockOptInt(c, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(0));
+}
+
+TEST_P(ListenTcp, ListenOnAnUnboundSocket) {
+  SOCKSPEC_RULE("listen.unbound-inet", May);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  Fd l = k.Create().value();
+  Result<> r = Listen(l, 5);
+  std::string name = std::string("listen.unbound-inet.") + k.name;
+  if (!r) {
+    // The one failure POSIX allows here.
+    EXPECT_EQ(r.error(), EDESTADDRREQ) << r;
+    RecordValue(name, ErrnoName(r.error()));
+    return;
+  }
+  RecordValue(name, "binds-ephemeral");
+  // Listening means bound: to some port a client on loopback reaches.
+  Address at = GetSockName(l).value();
+  ASSERT_NE(at.port, 0) << at;
+  Address loopback = k.domain == AF_INET ? Address::Loopback4(at.port) : Address::Loopback6(at.port);
+  Fd c = k.Create().value();
+  EXPECT_THAT(ConnectBounded(c, loopback), SyscallSucceeds());
+  EXPECT_THAT(AcceptBounded(l), SyscallSucceeds());
+}
+
+TEST_P(ListenUnix, ListenOnAnUnboundUnixSocketFails) {
+  SOCKSPEC_RULE("listen.unbound-unix", Shall);
+  const SocketKind& k = GetParam();
+  SOCKSPEC_REQUIRE_KIND(k);
+  Fd l = k.Create().value();
+  Result<> r = Listen(l, 5);
+  // POSIX names EDESTADDRREQ; Linux documents EINVAL.
+  EXPECT_THAT(r, SyscallFailsWithErrnoIn({EDESTADDRREQ, EINVAL}));
+  if (!r) RecordValue(std::string("errno.listen.unbound-unix.") + k.name, ErrnoName(r.error()));
+  EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(0));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, ListenConnection, ::testing::ValuesIn(ConnectionKinds()),
+                         KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ListenDatagram, ::testing::ValuesIn(DatagramKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ListenTcp,
+                         ::testing::ValuesIn(Only(InetKinds(), &SocketKind::is_stream)),
+                         KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ListenUnix, ::testing::ValuesIn(UnixConnectionKinds()), KindName);
+
+}  // namespace
+}  // namespace sockspec
