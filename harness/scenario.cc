@@ -1,6 +1,9 @@
 #include "harness/scenario.h"
 
 #include <dirent.h>
+#if defined(__GLIBC__)
+#include <stdio_ext.h>
+#endif
 #include <fcntl.h>
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
@@ -159,26 +162,55 @@ std::string EncodeFailure(FailureKind kind, const char* file, int line, std::str
 // ---------------------------------------------------------------------------
 // Open descriptors.
 
-std::vector<int> OpenFds(bool proc_self_fd) {
-  std::vector<int> fds;
+// Calls f(fd) for every open descriptor. Allocates nothing (children call
+// it): on glibc it reads /proc/self/fd with getdents64 into a stack buffer.
+template <typename F>
+void ForEachOpenFd(bool proc_self_fd, F f) {
   if (proc_self_fd) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
+    int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      alignas(dirent64) char buf[2048];
+      for (;;) {
+        ssize_t n = ::getdents64(dir, buf, sizeof(buf));
+        if (n <= 0) break;
+        for (ssize_t off = 0; off < n;) {
+          const dirent64* e = reinterpret_cast<const dirent64*>(buf + off);
+          off += e->d_reclen;
+          int fd = 0;
+          const char* c = e->d_name;
+          if (*c < '0' || *c > '9') continue;  // "." and ".."
+          for (; *c >= '0' && *c <= '9'; ++c) fd = fd * 10 + (*c - '0');
+          if (fd != dir) f(fd);
+        }
+      }
+      ::close(dir);
+      return;
+    }
+#else
     if (DIR* d = ::opendir("/proc/self/fd")) {
       int own = ::dirfd(d);
       while (dirent* e = ::readdir(d)) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         int fd = std::atoi(e->d_name);
-        if (fd != own) fds.push_back(fd);
+        if (fd != own) f(fd);
       }
       ::closedir(d);
-      std::sort(fds.begin(), fds.end());
-      return fds;
+      return;
     }
+#endif
   }
   long max = ::sysconf(_SC_OPEN_MAX);
   if (max < 0 || max > 4096) max = 4096;
   for (int fd = 0; fd < max; ++fd) {
-    if (::fcntl(fd, F_GETFD) != -1) fds.push_back(fd);
+    if (::fcntl(fd, F_GETFD) != -1) f(fd);
   }
+}
+
+std::vector<int> OpenFds(bool proc_self_fd) {
+  std::vector<int> fds;
+  ForEachOpenFd(proc_self_fd, [&](int fd) { fds.push_back(fd); });
+  std::sort(fds.begin(), fds.end());
   return fds;
 }
 
@@ -217,12 +249,66 @@ std::string NewFds(const std::vector<int>& before, const std::vector<int>& after
   return out;
 }
 
-std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quoted(std::string_view s) {
+  // Built by appending: gcc 12's -Wrestrict misfires on "\"" + std::string(...) at -O3.
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
 
 std::string Location(const std::string& file, int line) {
   if (file.empty()) return {};
   return file + ":" + std::to_string(line) + ": ";
 }
+
+// Required by the base class; never written to (ReportTestPartResult is
+// overridden). Constructed at start-up, so the child allocates nothing for it.
+::testing::TestPartResultArray g_unused_results;
+
+// Forwards every gtest result raised in the child to the parent as it
+// happens, so failures survive a later crash. Derives from gtest's fake
+// reporter for its install/restore of the per-thread reporter; the child
+// never destroys it (it ends with _exit).
+class ForwardingReporter final : public ::testing::ScopedFakeTestPartResultReporter {
+ public:
+  ForwardingReporter()
+      : ScopedFakeTestPartResultReporter(INTERCEPT_ONLY_CURRENT_THREAD, &g_unused_results) {}
+
+  void set_channel(int channel) { channel_ = channel; }
+
+  void ReportTestPartResult(const ::testing::TestPartResult& r) override {
+    FailureKind kind;
+    switch (r.type()) {
+      case ::testing::TestPartResult::kSuccess:
+        return;
+      case ::testing::TestPartResult::kSkip:
+        kind = FailureKind::kSkip;
+        break;
+      case ::testing::TestPartResult::kFatalFailure:
+        kind = FailureKind::kFatal;
+        break;
+      default:
+        kind = FailureKind::kNonFatal;
+        break;
+    }
+    if (kind != FailureKind::kSkip) failed_ = true;
+    Send(kind, r.file_name(), r.line_number(), r.message());
+  }
+
+  void Send(FailureKind kind, const char* file, int line, std::string_view message) {
+    if (kind == FailureKind::kRunner) failed_ = true;
+    ChildSend(channel_, Frame(Msg::kFailure, EncodeFailure(kind, file, line, message)));
+  }
+
+  bool failed() const { return failed_; }
+
+ private:
+  int channel_ = -1;
+  bool failed_ = false;
+};
 
 }  // namespace
 
@@ -264,7 +350,8 @@ struct Scenario::Impl {
 
   ScenarioReport Run();
   [[noreturn]] void ChildMain(std::size_t index, int channel, pid_t pgid, pid_t parent,
-                              TraceRing* ring, bool proc_self_fd);
+                              bool proc_self_fd, const std::vector<int>& fds_at_start,
+                              ForwardingReporter& reporter);
 };
 
 namespace {
@@ -321,51 +408,20 @@ class ChildProcess final : public Process {
   int channel_;
 };
 
-// Forwards every gtest result raised in the child to the parent as it
-// happens, so failures survive a later crash. Derives from gtest's fake
-// reporter for its install/restore of the per-thread reporter; the child
-// never destroys it (it ends with _exit).
-class ForwardingReporter final : public ::testing::ScopedFakeTestPartResultReporter {
- public:
-  ForwardingReporter(int channel, ::testing::TestPartResultArray* unused)
-      : ScopedFakeTestPartResultReporter(INTERCEPT_ONLY_CURRENT_THREAD, unused),
-        channel_(channel) {}
-
-  void ReportTestPartResult(const ::testing::TestPartResult& r) override {
-    FailureKind kind;
-    switch (r.type()) {
-      case ::testing::TestPartResult::kSuccess:
-        return;
-      case ::testing::TestPartResult::kSkip:
-        kind = FailureKind::kSkip;
-        break;
-      case ::testing::TestPartResult::kFatalFailure:
-        kind = FailureKind::kFatal;
-        break;
-      default:
-        kind = FailureKind::kNonFatal;
-        break;
-    }
-    if (kind != FailureKind::kSkip) failed_ = true;
-    Send(kind, r.file_name(), r.line_number(), r.message());
-  }
-
-  void Send(FailureKind kind, const char* file, int line, std::string_view message) {
-    if (kind == FailureKind::kRunner) failed_ = true;
-    ChildSend(channel_, Frame(Msg::kFailure, EncodeFailure(kind, file, line, message)));
-  }
-
-  bool failed() const { return failed_; }
-
- private:
-  int channel_;
-  bool failed_ = false;
-};
-
 }  // namespace
 
+// Runs in the child, right after fork. Everything the child needs that can
+// be prepared before fork is prepared there (the gtest reporter, the trace
+// storage, the list of inherited descriptors): a new process pays a page
+// fault for every page it writes and every code page it runs, and that is
+// most of what an empty scenario costs beyond fork itself.
+//
+// `fds_at_start`: the descriptors the body starts with. The parent listed
+// its own at Run() entry; a child inherits exactly those plus its channel end
+// (the parent is single-threaded and the child closed the rest).
 void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t parent,
-                               TraceRing* ring, bool proc_self_fd) {
+                               bool proc_self_fd, const std::vector<int>& fds_at_start,
+                               ForwardingReporter& reporter) {
   // Join the scenario's group (pgid 0: start it). The parent does the same
   // from its side, so whichever runs first wins the race.
   ::setpgid(0, pgid);
@@ -375,17 +431,13 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
 #else
   (void)parent;
 #endif
-  child_channel = channel;
-  SetTraceStorage(ring);
-  ClearTrace();
+  // The parent set the trace storage to this child's (zeroed) ring before
+  // forking, and installed `reporter`; what is left is this child's channel.
+  reporter.set_channel(channel);
 
   const Spawned& me = spawned[index];
   ChildProcess process(me.name, channel);
-  static ::testing::TestPartResultArray unused;
-  ForwardingReporter reporter(channel, &unused);
 
-  std::vector<int> fds_before;
-  if (options.check_child_fd_leaks) fds_before = OpenFds(proc_self_fd);
   try {
     me.body(process);
   } catch (const std::exception& e) {
@@ -396,21 +448,57 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
                   "process " + Quoted(me.name) + ": uncaught exception of unknown type");
   }
   if (options.check_child_fd_leaks) {
-    std::string leaked = NewFds(fds_before, OpenFds(proc_self_fd), proc_self_fd);
-    if (!leaked.empty()) {
+    bool leaks = false;
+    ForEachOpenFd(proc_self_fd, [&](int fd) {
+      leaks = leaks || !std::binary_search(fds_at_start.begin(), fds_at_start.end(), fd);
+    });
+    if (leaks) {
+      std::string leaked = NewFds(fds_at_start, OpenFds(proc_self_fd), proc_self_fd);
       reporter.Send(FailureKind::kRunner, me.file, me.line,
                     "process " + Quoted(me.name) + " leaked " + leaked);
     }
   }
   // What the body printed belongs to it; the parent flushed its own buffers
-  // before forking, so nothing is printed twice.
+  // before forking, so nothing is printed twice. (stderr is unbuffered.)
+#if defined(__GLIBC__)
+  if (__fpending(stdout) > 0) std::fflush(stdout);
+#else
   std::fflush(stdout);
-  std::fflush(stderr);
+#endif
   ChildSend(channel, Frame(Msg::kDone, {}));
   ::_exit(reporter.failed() ? 1 : 0);
 }
 
 namespace {
+
+// The trace rings of a run's children, in memory shared with them. Mapped
+// once per process and reused (every child of the previous run is reaped);
+// a child that runs a scenario of its own gets its own mapping, so it never
+// writes over the rings its parent is reading.
+TraceRing* SharedRings(std::size_t n) {
+  static pid_t owner = 0;
+  static TraceRing* rings = nullptr;
+  static std::size_t capacity = 0;
+  if (owner != ::getpid()) {
+    rings = nullptr;  // inherited from the parent: leave it to the parent
+    capacity = 0;
+    owner = ::getpid();
+  }
+  if (n > capacity) {
+    if (rings != nullptr) ::munmap(rings, capacity * sizeof(TraceRing));
+    std::size_t want = std::max<std::size_t>(n, 8);
+    void* mem = ::mmap(nullptr, want * sizeof(TraceRing), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+      rings = nullptr;
+      capacity = 0;
+      return nullptr;
+    }
+    rings = static_cast<TraceRing*>(mem);
+    capacity = want;
+  }
+  return rings;
+}
 
 // Parent-side state of one child.
 struct Child {
@@ -479,20 +567,35 @@ ScenarioReport Scenario::Impl::Run() {
   const Clock::time_point deadline = Clock::now() + report.deadline;
   // Make the child's work cheap: gtest's singleton and the feature probe are
   // set up once here rather than in every child.
-  (void)::testing::UnitTest::GetInstance();
+  static const bool warmed_up = [] {
+    (void)::testing::UnitTest::GetInstance();
+    // Touches gtest's per-thread reporter slot, created on first use.
+    ::testing::ScopedFakeTestPartResultReporter warm_up(&g_unused_results);
+    // Harmless calls of what only children call otherwise, so that lazy
+    // symbol binding happens once here, not in every child.
+    (void)::getppid();
+#ifdef __linux__
+    int sig = 0;
+    (void)::prctl(PR_GET_PDEATHSIG, &sig);
+#endif
+    (void)::send(-1, nullptr, 0, kNoSigPipe);  // EBADF
+#if defined(__GLIBC__)
+    (void)__fpending(stdout);
+#endif
+    return true;
+  }();
+  (void)warmed_up;
   const bool proc_self_fd = Have(Feature::kProcSelfFd);
   const std::vector<int> fds_at_entry = OpenFds(proc_self_fd);
 
   // One trace ring per child in shared memory: the parent reads it after the
   // child died or was killed.
-  const std::size_t ring_bytes = n * sizeof(TraceRing);
-  void* mem = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                     -1, 0);
-  if (mem == MAP_FAILED) {
+  TraceRing* rings = SharedRings(n);
+  if (rings == nullptr) {
     report.hygiene.push_back("cannot map the trace rings: " + DescribeErrno(errno));
     return report;
   }
-  TraceRing* rings = static_cast<TraceRing*>(mem);
+  std::memset(static_cast<void*>(rings), 0, n * sizeof(TraceRing));  // no stale calls
 
   std::fflush(stdout);
   std::fflush(stderr);
@@ -517,12 +620,31 @@ ScenarioReport Scenario::Impl::Run() {
       spawn_failed = true;
       break;
     }
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      // The child keeps only its own end of its own channel.
-      for (std::size_t j = 0; j < i; ++j) ::close(children[j].fd);
-      ::close(sv[0]);
-      ChildMain(i, sv[1], pgid, parent, &rings[i], proc_self_fd);
+    // Set up the parent's end before forking, so that after fork the parent
+    // goes straight to poll and the new child tends to run on this CPU.
+    ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+#if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
+    int one = 1;
+    ::setsockopt(sv[0], SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
+    std::vector<int> fds_at_start = fds_at_entry;
+    fds_at_start.insert(std::upper_bound(fds_at_start.begin(), fds_at_start.end(), sv[1]), sv[1]);
+    pid_t pid;
+    {
+      // The child's state, set here so that the child inherits it instead
+      // of building it (see ChildMain); the parent undoes it after fork.
+      ForwardingReporter reporter;
+      SetTraceStorage(&rings[i]);
+      child_channel = sv[1];
+      pid = ::fork();
+      if (pid == 0) {
+        // The child keeps only its own end of its own channel.
+        for (std::size_t j = 0; j < i; ++j) ::close(children[j].fd);
+        ::close(sv[0]);
+        ChildMain(i, sv[1], pgid, parent, proc_self_fd, fds_at_start, reporter);
+      }
+      child_channel = -1;
+      SetTraceStorage(nullptr);
     }
     ::close(sv[1]);
     if (pid < 0) {
@@ -537,11 +659,6 @@ ScenarioReport Scenario::Impl::Run() {
     Child& c = children[i];
     c.pid = pid;
     c.fd = sv[0];
-    ::fcntl(c.fd, F_SETFL, ::fcntl(c.fd, F_GETFL) | O_NONBLOCK);
-#if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
-    int one = 1;
-    ::setsockopt(c.fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
-#endif
   }
   std::size_t started = 0;
   while (started < n && children[started].pid > 0) ++started;
@@ -745,7 +862,6 @@ ScenarioReport Scenario::Impl::Run() {
     if (!o.ok()) o.trace = rings[i].Lines();
     report.processes.push_back(std::move(o));
   }
-  ::munmap(mem, ring_bytes);
 
   std::string leaked = NewFds(fds_at_entry, OpenFds(proc_self_fd), proc_self_fd);
   if (!leaked.empty()) report.hygiene.push_back("the test process leaked " + leaked + " in Run()");
