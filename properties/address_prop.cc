@@ -70,7 +70,7 @@ Bound BindAndName(const Address& a) {
 }
 
 SOCKSPEC_PROP(AddressProperty, GetSockNameReturnsBoundAddress, 150, ()) {
-  SOCKSPEC_RULE("getsockname.bound", Shall);
+  SOCKSPEC_PROP_RULE("getsockname.bound", Shall);
   const SockType type = *rc::gen::element(SockType::kStream, SockType::kDgram);
   const int family = *rc::gen::element(0, 1, 2, 3);
   Address a;

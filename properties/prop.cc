@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace sockspec::prop {
 
@@ -26,5 +29,24 @@ rc::detail::TestParams ParamsFor(int base_success) {
   params.maxSuccess = n < 1 ? 1 : (n > 1e8 ? 100000000 : static_cast<int>(n));
   return params;
 }
+
+namespace {
+std::function<void()>& PendingAtEnd() {
+  static std::function<void()> fn;
+  return fn;
+}
+}  // namespace
+
+void DeclareRuleOnce(const char* id, Level level) {
+  static std::set<std::string> declared;
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string key = std::string(info ? info->test_suite_name() : "") + "." +
+                    (info ? info->name() : "") + " " + id;
+  if (declared.insert(key).second) DeclareRule(id, level);
+}
+
+void AtEnd(std::function<void()> fn) { PendingAtEnd() = std::move(fn); }
+
+std::function<void()> TakeAtEnd() { return std::exchange(PendingAtEnd(), nullptr); }
 
 }  // namespace sockspec::prop

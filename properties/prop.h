@@ -15,10 +15,13 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <utility>
+
+#include "harness/rules.h"
 
 namespace sockspec::prop {
 
@@ -30,8 +33,18 @@ double Scale();
 // sets max_success itself.
 rc::detail::TestParams ParamsFor(int base_success);
 
+// Declares a rule for the running test once, however many cases the property runs
+// (SOCKSPEC_RULE appends on every call).
+void DeclareRuleOnce(const char* id, Level level);
+
+// Runs `fn` once after the running property's last case (shrinking included),
+// e.g. to record a summary with RecordValue. A later call replaces an earlier one.
+void AtEnd(std::function<void()> fn);
+std::function<void()> TakeAtEnd();
+
 template <typename Testable>
 void CheckWithCount(Testable&& testable, int base_success) {
+  (void)TakeAtEnd();
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
@@ -39,6 +52,7 @@ void CheckWithCount(Testable&& testable, int base_success) {
   const auto result = rc::detail::checkProperty(
       rc::detail::toProperty(std::forward<Testable>(testable)), metadata,
       ParamsFor(base_success));
+  if (auto at_end = TakeAtEnd()) at_end();
   std::ostringstream message;
   rc::detail::printResultMessage(result, message);
   if (result.template is<rc::detail::SuccessResult>()) {
@@ -50,6 +64,9 @@ void CheckWithCount(Testable&& testable, int base_success) {
 }
 
 }  // namespace sockspec::prop
+
+#define SOCKSPEC_PROP_RULE(id, level) \
+  ::sockspec::prop::DeclareRuleOnce((id), ::sockspec::Level::level)
 
 #define SOCKSPEC_PROP(Suite, Name, BaseSuccess, ArgList)                   \
   void SockspecProp_##Suite##_##Name ArgList;                              \

@@ -1,0 +1,201 @@
+// Property 4: message boundaries. AF_UNIX datagram and seqpacket sockets hand
+// over each message whole, one per receive, in order; a short buffer gets the
+// head of the message and MSG_TRUNC. UDP on loopback may lose or reorder
+// (never fail on that: count and classify it), but whatever arrives is one
+// sent datagram, whole and unaltered.
+//
+// In-process: both ends are non-blocking in this process, every wait is a
+// bounded poll.
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/features.h"
+#include "harness/kinds.h"
+#include "harness/sys.h"
+#include "harness/temp_dir.h"
+#include "properties/prop.h"
+
+namespace sockspec {
+namespace {
+
+// Message i of a case: a 4-byte index, then bytes derived from the index and a seed.
+std::string Message(std::uint32_t index, std::size_t size, std::uint32_t seed) {
+  std::string m(std::max<std::size_t>(size, 4), '\0');
+  std::memcpy(m.data(), &index, 4);
+  std::uint32_t x = seed * 2654435761u + index;
+  for (std::size_t i = 4; i < m.size(); ++i) {
+    x = x * 1103515245u + 12345u;
+    m[i] = static_cast<char>(x >> 16);
+  }
+  return m;
+}
+
+struct Received {
+  std::string data;   // what the buffer got
+  std::size_t returned = 0;
+  bool truncated = false;  // MSG_TRUNC in msg_flags
+};
+
+// recvmsg, so the MSG_TRUNC flag is visible. Waits (bounded) for a message first.
+Result<Received> ReceiveOne(const Fd& fd, std::size_t buffer, int wait_ms) {
+  Result<short> ready = Poll(fd, POLLIN, std::chrono::milliseconds(wait_ms));
+  if (!ready.ok()) return Result<Received>::Err(ready.error(), ready.call());
+  std::string buf(buffer, '\0');
+  iovec iov{buf.data(), buf.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  ssize_t n = ::recvmsg(fd.get(), &msg, MSG_DONTWAIT);
+  if (n < 0) return Result<Received>::Err(errno, "recvmsg");
+  Received r;
+  r.returned = static_cast<std::size_t>(n);
+  r.data = buf.substr(0, r.returned);
+  r.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+  return Result<Received>::Ok(r, "recvmsg");
+}
+
+// A connected pair of the kind, both non-blocking: datagram sockets bound and
+// connected to each other, seqpacket/stream through listen/accept.
+struct Pair {
+  Fd sender, receiver;
+};
+
+Pair MakePair(const SocketKind& kind, TempDir& dir) {
+  Pair p;
+  Result<Fd> rx = kind.Create();
+  RC_ASSERT(rx.ok());
+  RC_ASSERT(Bind(*rx, kind.BindableAddress(dir)).ok());
+  Result<Address> rx_addr = GetSockName(*rx);
+  RC_ASSERT(rx_addr.ok());
+  Result<Fd> tx = kind.Create();
+  RC_ASSERT(tx.ok());
+  if (kind.is_dgram()) {
+    RC_ASSERT(Connect(*tx, *rx_addr).ok());
+    p.receiver = std::move(*rx);
+  } else {
+    RC_ASSERT(Listen(*rx, 1).ok());
+    RC_ASSERT(Connect(*tx, *rx_addr).ok());
+    Result<Fd> acc = Accept(*rx);
+    RC_ASSERT(acc.ok());
+    p.receiver = std::move(*acc);
+  }
+  p.sender = std::move(*tx);
+  RC_ASSERT(SetNonBlocking(p.sender).ok());
+  RC_ASSERT(SetNonBlocking(p.receiver).ok());
+  return p;
+}
+
+// Batches of message sizes: each batch is sent, then received, so queues stay
+// below the AF_UNIX datagram queue limit.
+rc::Gen<std::vector<std::vector<std::size_t>>> Batches(std::size_t max_size) {
+  return rc::gen::container<std::vector<std::vector<std::size_t>>>(
+      rc::gen::mapcat(rc::gen::inRange(1, 9), [max_size](int n) {
+        return rc::gen::container<std::vector<std::size_t>>(
+            n, rc::gen::inRange<std::size_t>(4, max_size + 1));
+      }));
+}
+
+SOCKSPEC_PROP(DatagramProperty, UnixMessagesArriveWholeOneByOneInOrder, 60, ()) {
+  SOCKSPEC_PROP_RULE("dgram.boundaries", Shall);
+  SOCKSPEC_PROP_RULE("dgram.truncation", Shall);
+  SOCKSPEC_PROP_RULE("dgram.unix-reliable", Platform);
+  SOCKSPEC_PROP_RULE("seqpacket.boundaries", Platform);
+  const SocketKind kind = *rc::gen::element(SocketKind{"UnixDgram", AF_UNIX, SOCK_DGRAM},
+                                            SocketKind{"UnixSeqpacket", AF_UNIX, SOCK_SEQPACKET});
+  if (!kind.Available()) RC_DISCARD(kind.MissingFeature());
+  RC_TAG(kind.name);
+  const auto batches = *Batches(2048);
+  const auto seed = *rc::gen::arbitrary<std::uint32_t>();
+  TempDir dir;
+  Pair p = MakePair(kind, dir);
+  std::uint32_t index = 0;
+  bool any_truncated = false;
+  for (const auto& batch : batches) {
+    std::vector<std::string> sent;
+    for (std::size_t size : batch) {
+      sent.push_back(Message(index++, size, seed));
+      Result<std::size_t> w = Send(p.sender, AsBytes(sent.back()));
+      RC_ASSERT(w.ok());
+      RC_ASSERT(*w == sent.back().size());
+    }
+    // Each receive: a buffer that fits, or a short one (MSG_TRUNC, head of the message).
+    for (const std::string& m : sent) {
+      const bool shorten = *rc::gen::inRange(0, 4) == 0;
+      const std::size_t buffer =
+          shorten ? *rc::gen::inRange<std::size_t>(1, m.size()) : m.size() + *rc::gen::inRange(0, 64);
+      any_truncated = any_truncated || shorten;
+      Result<Received> r = ReceiveOne(p.receiver, buffer, 1000);
+      RC_ASSERT(r.ok());
+      RC_ASSERT(r->data == m.substr(0, std::min(buffer, m.size())));
+      RC_ASSERT(r->truncated == shorten);
+    }
+    // Nothing left over: each receive took exactly one message.
+    std::byte extra[1];
+    Result<std::size_t> none = Recv(p.receiver, extra);
+    RC_ASSERT(!none.ok());
+    RC_ASSERT(none.error() == EAGAIN || none.error() == EWOULDBLOCK);
+  }
+  RC_CLASSIFY(any_truncated, "truncated receives");
+}
+
+SOCKSPEC_PROP(DatagramProperty, UdpDeliversWholeSentDatagramsOrNone, 40, ()) {
+  SOCKSPEC_PROP_RULE("dgram.boundaries", Shall);
+  SOCKSPEC_PROP_RULE("dgram.truncation", Shall);
+  SOCKSPEC_PROP_RULE("dgram.udp-unreliable", May);
+  const SocketKind kind = *rc::gen::element(SocketKind{"Udp4", AF_INET, SOCK_DGRAM},
+                                            SocketKind{"Udp6", AF_INET6, SOCK_DGRAM});
+  if (!kind.Available()) RC_DISCARD(kind.MissingFeature());
+  RC_TAG(kind.name);
+  const auto batches = *Batches(1400);
+  const auto seed = *rc::gen::arbitrary<std::uint32_t>();
+  TempDir dir;
+  Pair p = MakePair(kind, dir);
+  std::uint32_t index = 0;
+  std::size_t lost = 0, reordered = 0;
+  for (const auto& batch : batches) {
+    std::vector<std::string> sent;
+    const std::uint32_t first = index;
+    for (std::size_t size : batch) {
+      sent.push_back(Message(index++, size, seed));
+      Result<std::size_t> w = Send(p.sender, AsBytes(sent.back()));
+      RC_ASSERT(w.ok());
+      RC_ASSERT(*w == sent.back().size());
+    }
+    std::vector<bool> seen(sent.size(), false);
+    std::uint32_t last = first;
+    std::size_t got = 0;
+    while (got < sent.size()) {
+      const bool shorten = *rc::gen::inRange(0, 4) == 0;
+      const std::size_t buffer = shorten ? *rc::gen::inRange<std::size_t>(4, 64) : 1500;
+      // Wait long for the first datagram, briefly for the rest: loss is legal.
+      Result<Received> r = ReceiveOne(p.receiver, buffer, got == 0 ? 1000 : 100);
+      if (!r.ok() && (r.error() == EAGAIN || r.error() == EWOULDBLOCK)) break;
+      RC_ASSERT(r.ok());
+      std::uint32_t i;
+      RC_ASSERT(r->data.size() >= 4);
+      std::memcpy(&i, r->data.data(), 4);
+      RC_ASSERT(i >= first);
+      RC_ASSERT(i < index);  // one of this batch's datagrams
+      const std::string& m = sent[i - first];
+      RC_ASSERT(!seen[i - first]);  // not duplicated
+      seen[i - first] = true;
+      RC_ASSERT(r->data == m.substr(0, std::min(buffer, m.size())));  // whole and unaltered
+      RC_ASSERT(r->truncated == (buffer < m.size()));
+      if (i < last) ++reordered;
+      last = i;
+      ++got;
+    }
+    lost += sent.size() - got;
+  }
+  RC_CLASSIFY(lost > 0, "datagrams lost");
+  RC_CLASSIFY(reordered > 0, "datagrams reordered");
+}
+
+}  // namespace
+}  // namespace sockspec
