@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -380,6 +381,7 @@ std::uint16_t MakeTimeWait(const SocketKind& k) {
   Address at = GetSockName(l).value();
   Fd c = k.Create().value();
   EXPECT_THAT(ConnectBounded(c, at), SyscallSucceeds());
+  EXPECT_THAT(Poll(l, POLLIN, milliseconds(5000)), SyscallSucceedsWithValue(POLLIN));
   Fd s = Accept(l).value();
   EXPECT_THAT(Shutdown(s, SHUT_WR), SyscallSucceeds());
   // The client sees EOF, then closes: its FIN reaches the server side.

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <string>
@@ -152,6 +153,23 @@ TEST_P(ListenUnix, ListenOnAnUnboundUnixSocketFails) {
   EXPECT_THAT(r, SyscallFailsWithErrnoIn({EDESTADDRREQ, EINVAL}));
   if (!r) RecordValue(std::string("errno.listen.unbound-unix.") + k.name, ErrnoName(r.error()));
   EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(0));
+}
+
+TEST(ListenDescriptor, ClosedDescriptorFailsWithEbadf) {
+  SOCKSPEC_RULE("listen.ebadf", Shall);
+  Fd s = Socket(AF_INET, SOCK_STREAM).value();
+  int stale = s.get();
+  s.reset();
+  EXPECT_THAT(::listen(stale, 5), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(::listen(-1, 5), SyscallFailsWithErrno(EBADF));
+}
+
+TEST(ListenDescriptor, NonSocketDescriptorFailsWithEnotsock) {
+  SOCKSPEC_RULE("listen.enotsock", Shall);
+  int p[2];
+  ASSERT_THAT(::pipe(p), SyscallSucceeds());
+  Fd r(p[0]), w(p[1]);
+  EXPECT_THAT(::listen(r.get(), 5), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, ListenConnection, ::testing::ValuesIn(ConnectionKinds()),
