@@ -1,0 +1,169 @@
+// Fuzz target: bytes decoded into a short sequence of socket calls, checked
+// against the lifecycle model (properties/model/lifecycle.h, the same model
+// the stateful property test uses).
+//
+// Decoding (FuzzedDataProvider): up to kMaxCalls commands, each an Op and its
+// arguments (slot, domain/type for socket, target name or slot, size, fill
+// byte, shutdown how). The domain of a non-socket command is taken from the
+// slot, so most decoded commands are meaningful; commands the model calls not
+// Valid are skipped, as the property test does.
+//
+// Oracles (any violation aborts with the sequence so far and the model state):
+// - every outcome is one the model allows (Expected::Mismatch);
+// - no descriptor leaks: after each input every descriptor number that was
+//   free before it is free again (new descriptors take the lowest free
+//   numbers, and an input makes at most one per call, so checking the first
+//   kFdWindow free numbers covers every descriptor it can have made);
+// - nothing blocks: every socket is non-blocking, the model bounds its polls
+//   (2 s), so a call that takes longer than kCallLimit is a failure (and
+//   libFuzzer's -timeout catches one that never returns).
+//
+// State kept across inputs, deliberately: one World (its private directory,
+// mkdtemp'd once per process under $TMPDIR; created lazily, removed at exit
+// and before an oracle abort; ci/fuzz-campaign points TMPDIR into its work dir
+// so a sanitizer crash or a timeout cannot leave it in /tmp). Each input
+// starts with no socket open and no name in the directory.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include "fuzz/fuzz_check.h"
+#include "harness/temp_dir.h"
+#include "properties/model/lifecycle.h"
+
+namespace sockspec {
+namespace {
+
+using model::Command;
+using model::Domain;
+using model::Op;
+using model::Type;
+
+constexpr int kMaxCalls = 24;
+// A target is a name (unix) or a slot (inet), -1 for none / port 0.
+constexpr int kMaxTarget = std::max(model::kNames, model::kSlots) - 1;
+constexpr int kFdWindow = 40;  // > kMaxCalls: every descriptor an input can open
+constexpr std::size_t kMaxIo = 512;  // send size / recv buffer
+constexpr auto kCallLimit = std::chrono::seconds(3);
+constexpr char kTarget[] = "call_sequence";
+
+model::World& TheWorld() {
+  static model::World* world = [] {
+    auto* w = new model::World();
+    // Removes the directory at a normal exit (libFuzzer's -runs/-max_total_time end).
+    std::atexit([] { delete &TheWorld(); });
+    return w;
+  }();
+  return *world;
+}
+
+// The first `n` free descriptor numbers, lowest first.
+std::vector<int> FreeFds(int n) {
+  std::vector<int> out;
+  for (int fd = 0; static_cast<int>(out.size()) < n; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) out.push_back(fd);
+  }
+  return out;
+}
+
+void RemoveNames(const model::World& world) {
+  for (int i = 0; i < model::kNames; ++i) {
+    ::unlink(world.UnixName(i, Type::kStream).unix_name.c_str());
+  }
+}
+
+Command Decode(FuzzedDataProvider& in, const std::array<Domain, model::kSlots>& domain_of) {
+  Command c;
+  c.op = static_cast<Op>(in.ConsumeIntegralInRange<int>(0, static_cast<int>(Op::kGetPeerName)));
+  c.slot = in.ConsumeIntegralInRange<int>(0, model::kSlots - 1);
+  if (c.op == Op::kSocket) {
+    c.domain = in.ConsumeBool() ? Domain::kInet4 : Domain::kUnix;
+    c.type = in.ConsumeBool() ? Type::kDgram : Type::kStream;
+    return c;
+  }
+  c.domain = domain_of[c.slot];
+  switch (c.op) {
+    case Op::kBind:
+    case Op::kConnect:
+      c.target = in.ConsumeIntegralInRange<int>(-1, kMaxTarget);
+      break;
+    case Op::kSend:
+      c.target = in.ConsumeIntegralInRange<int>(-1, kMaxTarget);
+      c.size = in.ConsumeIntegralInRange<std::size_t>(1, kMaxIo);
+      c.fill = in.ConsumeIntegral<std::uint8_t>();
+      break;
+    case Op::kRecv:
+      c.size = in.ConsumeIntegralInRange<std::size_t>(1, kMaxIo);
+      break;
+    case Op::kShutdown: {
+      static constexpr int kHow[] = {SHUT_RD, SHUT_WR, SHUT_RDWR};
+      c.how = in.PickValueInArray(kHow);
+      break;
+    }
+    default:
+      break;
+  }
+  return c;
+}
+
+struct Run {
+  std::string input;
+  std::string log;  // "  bind(s0, name n1) -> ok" per call so far
+
+  [[noreturn]] void Fail(const std::string& what, const model::Model& m) {
+    // abort() skips the World's destructor: leave no directory behind.
+    TheWorld().CloseAll();
+    RemoveTree(TheWorld().dir());
+    fuzz::Fail(kTarget, what + "\ncalls:\n" + log + "model:\n" + m.DescribeAll(), input);
+  }
+};
+
+}  // namespace
+}  // namespace sockspec
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace sockspec;
+  model::World& world = TheWorld();
+  const std::vector<int> free_before = FreeFds(kFdWindow);
+
+  Run run{std::string(reinterpret_cast<const char*>(data), size), {}};
+  model::Model m(world.dir());
+  std::array<Domain, model::kSlots> domain_of{};
+  FuzzedDataProvider in(data, size);
+  for (int calls = 0; calls < kMaxCalls && in.remaining_bytes() > 0; ++calls) {
+    const Command c = Decode(in, domain_of);
+    if (!m.Valid(c)) continue;
+    const model::Expected want = m.Predict(c);
+    const auto start = std::chrono::steady_clock::now();
+    const model::Outcome got = world.Run(c, want);
+    const auto took = std::chrono::steady_clock::now() - start;
+    run.log += "  " + model::Describe(c) + ": " + model::Describe(got) + "\n";
+    if (took > kCallLimit) run.Fail("a call took longer than the bounded waits allow", m);
+    if (auto why = want.Mismatch(got)) run.Fail("outcome not allowed by the model: " + *why, m);
+    m.Apply(c, got);
+    if (got.err == 0 && c.op == Op::kSocket) domain_of[c.slot] = c.domain;
+    if (got.err == 0 && c.op == Op::kAccept) domain_of[got.new_slot] = domain_of[c.slot];
+  }
+
+  world.CloseAll();
+  RemoveNames(world);
+  if (world.OpenCount() != 0) run.Fail("the world kept descriptors after CloseAll", m);
+  for (int fd : free_before) {
+    if (::fcntl(fd, F_GETFD) != -1) {
+      run.Fail("descriptor " + std::to_string(fd) + " leaked (free before the input)", m);
+    }
+  }
+  return 0;
+}
