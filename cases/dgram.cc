@@ -77,9 +77,9 @@ std::string Name(const char* rule, const SocketKind& k) { return std::string(rul
 // ---------------------------------------------------------------------------
 // Datagram kinds: UnixDgram, Udp4, Udp6.
 
-class DatagramTest : public ::testing::TestWithParam<SocketKind> {};
+class DgramTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(DatagramTest, SendAndWriteOnUnconnectedSocketFailWithoutDestination) {
+TEST_P(DgramTest, SendAndWriteOnUnconnectedSocketFailWithoutDestination) {
   SOCKSPEC_RULE("dgram.no-destination", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   Result<Fd> fd = GetParam().Create();
@@ -100,7 +100,7 @@ TEST_P(DatagramTest, SendAndWriteOnUnconnectedSocketFailWithoutDestination) {
   EXPECT_THAT(::sendmsg(fd->get(), &m, 0), SyscallFailsWithErrnoIn({EDESTADDRREQ, ENOTCONN}));
 }
 
-TEST_P(DatagramTest, EachReceiveReturnsExactlyOneWholeDatagram) {
+TEST_P(DgramTest, EachReceiveReturnsExactlyOneWholeDatagram) {
   SOCKSPEC_RULE("dgram.boundaries", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -127,7 +127,7 @@ TEST_P(DatagramTest, EachReceiveReturnsExactlyOneWholeDatagram) {
   RecordValue(Name("dgram.boundaries.received-of-6", GetParam()), received);
 }
 
-TEST_P(DatagramTest, ShortBufferTruncatesSetsMsgTruncAndDiscardsTheRest) {
+TEST_P(DgramTest, ShortBufferTruncatesSetsMsgTruncAndDiscardsTheRest) {
   SOCKSPEC_RULE("dgram.truncation", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -151,7 +151,7 @@ TEST_P(DatagramTest, ShortBufferTruncatesSetsMsgTruncAndDiscardsTheRest) {
   ExpectNothingQueued(b);
 }
 
-TEST_P(DatagramTest, RecordsWhetherZeroLengthDatagramIsDelivered) {
+TEST_P(DgramTest, RecordsWhetherZeroLengthDatagramIsDelivered) {
   SOCKSPEC_RULE("dgram.zero-length", May);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -174,7 +174,7 @@ TEST_P(DatagramTest, RecordsWhetherZeroLengthDatagramIsDelivered) {
   }
 }
 
-TEST_P(DatagramTest, DatagramOverTheMaximumFailsEmsgsizeAndSendsNothing) {
+TEST_P(DgramTest, DatagramOverTheMaximumFailsEmsgsizeAndSendsNothing) {
   SOCKSPEC_RULE("dgram.emsgsize", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -208,7 +208,7 @@ TEST_P(DatagramTest, DatagramOverTheMaximumFailsEmsgsizeAndSendsNothing) {
   ExpectNothingQueued(b);
 }
 
-TEST_P(DatagramTest, SendtoAnotherAddressOnConnectedSocketOverridesOrFailsEisconn) {
+TEST_P(DgramTest, SendtoAnotherAddressOnConnectedSocketOverridesOrFailsEisconn) {
   SOCKSPEC_RULE("sendto.connected-dgram", May);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -236,14 +236,14 @@ TEST_P(DatagramTest, SendtoAnotherAddressOnConnectedSocketOverridesOrFailsEiscon
   ExpectNothingQueued(b);  // not delivered to the connected peer
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, DatagramTest, ::testing::ValuesIn(DatagramKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, DgramTest, ::testing::ValuesIn(DatagramKinds()), KindName);
 
 // ---------------------------------------------------------------------------
 // Message kinds (datagram kinds and UnixSeqpacket): MSG_PEEK.
 
-class MessageTest : public ::testing::TestWithParam<SocketKind> {};
+class DgramMessageTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(MessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
+TEST_P(DgramMessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
   SOCKSPEC_RULE("dgram.peek", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -276,14 +276,14 @@ TEST_P(MessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, MessageTest, ::testing::ValuesIn(MessageKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, DgramMessageTest, ::testing::ValuesIn(MessageKinds()), KindName);
 
 // ---------------------------------------------------------------------------
 // Every kind: sendmsg/writev gather and recvmsg/readv scatter.
 
-class ScatterGatherTest : public ::testing::TestWithParam<SocketKind> {};
+class DgramScatterGatherTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(ScatterGatherTest, GatheredBytesArriveIntactAndScatterInOrder) {
+TEST_P(DgramScatterGatherTest, GatheredBytesArriveIntactAndScatterInOrder) {
   SOCKSPEC_RULE("io.scatter-gather", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -327,7 +327,7 @@ TEST_P(ScatterGatherTest, GatheredBytesArriveIntactAndScatterInOrder) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, ScatterGatherTest, ::testing::ValuesIn(AllKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, DgramScatterGatherTest, ::testing::ValuesIn(AllKinds()), KindName);
 
 // ---------------------------------------------------------------------------
 // UDP: record loss and order on loopback; assert only on what arrives.
@@ -340,9 +340,9 @@ std::vector<SocketKind> UdpKinds() {
   return out;
 }
 
-class UdpTest : public ::testing::TestWithParam<SocketKind> {};
+class DgramUdpTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(UdpTest, BurstOnLoopbackRecordsLossAndOrderAndArrivesIntact) {
+TEST_P(DgramUdpTest, BurstOnLoopbackRecordsLossAndOrderAndArrivesIntact) {
   SOCKSPEC_RULE("dgram.udp-unreliable", May);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -372,7 +372,7 @@ TEST_P(UdpTest, BurstOnLoopbackRecordsLossAndOrderAndArrivesIntact) {
   RecordValue(Name("dgram.udp-unreliable.in-order", GetParam()), in_order ? "yes" : "no");
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, UdpTest, ::testing::ValuesIn(UdpKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, DgramUdpTest, ::testing::ValuesIn(UdpKinds()), KindName);
 
 // ---------------------------------------------------------------------------
 // AF_UNIX datagrams.
@@ -384,7 +384,7 @@ bool IsLinux() {
   return ::uname(&u) == 0 && std::string(u.sysname) == "Linux";
 }
 
-TEST(UnixDgramTest, DatagramsArriveInOrderWithoutLossUnderPressure) {
+TEST(DgramUnixTest, DatagramsArriveInOrderWithoutLossUnderPressure) {
   SOCKSPEC_RULE("dgram.unix-reliable", Platform);
   if (!IsLinux()) GTEST_SKIP() << "reliability of AF_UNIX datagrams is documented by Linux unix(7)";
   constexpr int kCount = 200;  // well over the default receive queue length
@@ -418,7 +418,7 @@ TEST(UnixDgramTest, DatagramsArriveInOrderWithoutLossUnderPressure) {
   s.Run();
 }
 
-TEST(UnixDgramTest, SendtoMissingPathFailsEnoent) {
+TEST(DgramUnixTest, SendtoMissingPathFailsEnoent) {
   SOCKSPEC_RULE("dgram.unix-enoent", Shall);
   TempDir dir;
   Result<Fd> fd = kUnixDgram.Create();
@@ -429,7 +429,7 @@ TEST(UnixDgramTest, SendtoMissingPathFailsEnoent) {
               SyscallFailsWithErrno(ENOENT));
 }
 
-TEST(UnixDgramTest, SendtoPathThroughRegularFileFailsEnotdir) {
+TEST(DgramUnixTest, SendtoPathThroughRegularFileFailsEnotdir) {
   SOCKSPEC_RULE("dgram.unix-enotdir", Shall);
   TempDir dir;
   Fd file(::open(dir.Path("file").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
@@ -440,7 +440,7 @@ TEST(UnixDgramTest, SendtoPathThroughRegularFileFailsEnotdir) {
               SyscallFailsWithErrno(ENOTDIR));
 }
 
-TEST(UnixDgramTest, SendToClosedPeerRecordsOutcome) {
+TEST(DgramUnixTest, SendToClosedPeerRecordsOutcome) {
   SOCKSPEC_RULE("dgram.unix-peer-closed", May);
   TempDir dir;
   auto pair = ConnectedPair(kUnixDgram, dir);
@@ -459,9 +459,9 @@ TEST(UnixDgramTest, SendToClosedPeerRecordsOutcome) {
   }
 }
 
-class UnixOobTest : public ::testing::TestWithParam<SocketKind> {};
+class DgramUnixOobTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(UnixOobTest, SendOobRecordsSupportOrFailsEopnotsupp) {
+TEST_P(DgramUnixOobTest, SendOobRecordsSupportOrFailsEopnotsupp) {
   SOCKSPEC_RULE("send.oob-unix", May);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -485,7 +485,7 @@ TEST_P(UnixOobTest, SendOobRecordsSupportOrFailsEopnotsupp) {
               got == 1 ? std::string(1, c) == "!" ? "byte" : "other" : ErrnoName(errno));
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, UnixOobTest, ::testing::ValuesIn(UnixKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, DgramUnixOobTest, ::testing::ValuesIn(UnixKinds()), KindName);
 
 // ---------------------------------------------------------------------------
 // AF_UNIX SOCK_SEQPACKET (platform).

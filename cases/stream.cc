@@ -426,9 +426,9 @@ INSTANTIATE_TEST_SUITE_P(Kinds, StreamSigpipeTest, ::testing::ValuesIn(ByteStrea
 // ---------------------------------------------------------------------------
 // Never-connected connection-mode sockets (all connection kinds).
 
-class UnconnectedTest : public ::testing::TestWithParam<SocketKind> {};
+class StreamConnectionTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(UnconnectedTest, SendAndWriteOnNeverConnectedSocketFail) {
+TEST_P(StreamConnectionTest, SendAndWriteOnNeverConnectedSocketFail) {
   SOCKSPEC_RULE("stream.unconnected", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -449,7 +449,7 @@ TEST_P(UnconnectedTest, SendAndWriteOnNeverConnectedSocketFail) {
   }
 }
 
-TEST_P(UnconnectedTest, RecvAndReadOnNeverConnectedSocketFail) {
+TEST_P(StreamConnectionTest, RecvAndReadOnNeverConnectedSocketFail) {
   SOCKSPEC_RULE("stream.unconnected", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   Result<Fd> fd = GetParam().Create();
@@ -466,7 +466,7 @@ TEST_P(UnconnectedTest, RecvAndReadOnNeverConnectedSocketFail) {
   EXPECT_THAT(::read(fd->get(), b, sizeof b), SyscallFailsWithErrnoIn({ENOTCONN, EINVAL}));
 }
 
-TEST_P(UnconnectedTest, SendtoWithAddressOnConnectedSocketIsIgnoredOrEisconn) {
+TEST_P(StreamConnectionTest, SendtoWithAddressOnConnectedSocketIsIgnoredOrEisconn) {
   SOCKSPEC_RULE("sendto.connected-stream", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -494,7 +494,7 @@ TEST_P(UnconnectedTest, SendtoWithAddressOnConnectedSocketIsIgnoredOrEisconn) {
   EXPECT_THAT(Accept(*l), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
 }
 
-TEST_P(UnconnectedTest, ShutdownRdwrEndsBothDirections) {
+TEST_P(StreamConnectionTest, ShutdownRdwrEndsBothDirections) {
   SOCKSPEC_RULE("shutdown.rdwr", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -517,15 +517,15 @@ TEST_P(UnconnectedTest, ShutdownRdwrEndsBothDirections) {
   s.Run();
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, UnconnectedTest, ::testing::ValuesIn(ConnectionKinds()),
+INSTANTIATE_TEST_SUITE_P(Kinds, StreamConnectionTest, ::testing::ValuesIn(ConnectionKinds()),
                          KindName);
 
 // ---------------------------------------------------------------------------
 // Every kind: shutdown with a bad `how`, receive with nothing to receive.
 
-class AnyKindTest : public ::testing::TestWithParam<SocketKind> {};
+class StreamAnyKindTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(AnyKindTest, ShutdownWithBadHowFailsEinvalAndChangesNothing) {
+TEST_P(StreamAnyKindTest, ShutdownWithBadHowFailsEinvalAndChangesNothing) {
   SOCKSPEC_RULE("stream.shutdown-bad", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -542,15 +542,23 @@ TEST_P(AnyKindTest, ShutdownWithBadHowFailsEinvalAndChangesNothing) {
   EXPECT_THAT(RecvAll(a, 4, kWait), SyscallSucceedsWithValue(Text("pong")));
 }
 
-TEST_P(AnyKindTest, NonBlockingReceiveWithNoDataFailsEagain) {
+TEST_P(StreamAnyKindTest, ReceiveWithNoDataFailsEagainViaMsgDontwaitAndONonblock) {
   SOCKSPEC_RULE("stream.nonblock-empty", Shall);
+  SOCKSPEC_RULE("recv.dontwait", Platform);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
   auto pair = ConnectedPair(GetParam(), dir);
   ASSERT_THAT(pair, SyscallSucceeds());
   auto& [a, b] = *pair;
-  ASSERT_THAT(SetNonBlocking(b), SyscallSucceeds());
   char buf[8];
+  // MSG_DONTWAIT (recv.dontwait): for this call only; the descriptor stays blocking.
+  EXPECT_THAT(::recv(b.get(), buf, sizeof buf, MSG_DONTWAIT),
+              SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
+  Result<int> flags = GetFlags(b);
+  ASSERT_THAT(flags, SyscallSucceeds());
+  EXPECT_EQ(*flags & O_NONBLOCK, 0);
+  // O_NONBLOCK (stream.nonblock-empty): recv, read and recvfrom all fail, never return 0.
+  ASSERT_THAT(SetNonBlocking(b), SyscallSucceeds());
   EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
   EXPECT_THAT(::read(b.get(), buf, sizeof buf), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
   sockaddr_storage from;
@@ -563,23 +571,7 @@ TEST_P(AnyKindTest, NonBlockingReceiveWithNoDataFailsEagain) {
   EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallSucceedsWithValue(1));
 }
 
-TEST_P(AnyKindTest, MsgDontwaitReceiveWithNoDataFailsEagain) {
-  SOCKSPEC_RULE("recv.dontwait", Platform);
-  SOCKSPEC_REQUIRE_KIND(GetParam());
-  TempDir dir;
-  auto pair = ConnectedPair(GetParam(), dir);
-  ASSERT_THAT(pair, SyscallSucceeds());
-  auto& [a, b] = *pair;
-  char buf[8];
-  EXPECT_THAT(::recv(b.get(), buf, sizeof buf, MSG_DONTWAIT),
-              SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
-  // The flag applies to the call only: the descriptor stays blocking.
-  Result<int> flags = GetFlags(b);
-  ASSERT_THAT(flags, SyscallSucceeds());
-  EXPECT_EQ(*flags & O_NONBLOCK, 0);
-}
-
-TEST_P(AnyKindTest, ReceiveTimeoutFailsEagainAfterTheTimeout) {
+TEST_P(StreamAnyKindTest, ReceiveTimeoutFailsEagainAfterTheTimeout) {
   SOCKSPEC_RULE("stream.rcvtimeo", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -598,14 +590,14 @@ TEST_P(AnyKindTest, ReceiveTimeoutFailsEagainAfterTheTimeout) {
   EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, AnyKindTest, ::testing::ValuesIn(AllKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, StreamAnyKindTest, ::testing::ValuesIn(AllKinds()), KindName);
 
 // ---------------------------------------------------------------------------
 // shutdown() on unconnected inet sockets, and descriptor errors.
 
-class InetUnconnectedTest : public ::testing::TestWithParam<SocketKind> {};
+class ShutdownInetTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(InetUnconnectedTest, ShutdownOfUnconnectedSocketFailsEnotconn) {
+TEST_P(ShutdownInetTest, ShutdownOfUnconnectedSocketFailsEnotconn) {
   SOCKSPEC_RULE("shutdown.enotconn", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   Result<Fd> fd = GetParam().Create();
@@ -613,11 +605,11 @@ TEST_P(InetUnconnectedTest, ShutdownOfUnconnectedSocketFailsEnotconn) {
   EXPECT_THAT(Shutdown(*fd, SHUT_RDWR), SyscallFailsWithErrno(ENOTCONN));
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, InetUnconnectedTest, ::testing::ValuesIn(InetKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ShutdownInetTest, ::testing::ValuesIn(InetKinds()), KindName);
 
-class UnixUnconnectedTest : public ::testing::TestWithParam<SocketKind> {};
+class ShutdownUnixTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(UnixUnconnectedTest, ShutdownOfUnconnectedSocketRecordsOutcome) {
+TEST_P(ShutdownUnixTest, ShutdownOfUnconnectedSocketRecordsOutcome) {
   SOCKSPEC_RULE("shutdown.enotconn-unix", May);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   Result<Fd> fd = GetParam().Create();
@@ -633,7 +625,7 @@ TEST_P(UnixUnconnectedTest, ShutdownOfUnconnectedSocketRecordsOutcome) {
               r == 0 ? "succeeds" : ErrnoName(e));
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, UnixUnconnectedTest, ::testing::ValuesIn(UnixKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ShutdownUnixTest, ::testing::ValuesIn(UnixKinds()), KindName);
 
 // Out-of-band data exists on TCP (urgent data, tcp(7)).
 std::vector<SocketKind> TcpKinds() {
@@ -644,9 +636,9 @@ std::vector<SocketKind> TcpKinds() {
   return out;
 }
 
-class TcpTest : public ::testing::TestWithParam<SocketKind> {};
+class StreamTcpTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(TcpTest, RecvOobWithNoUrgentDataFailsEinval) {
+TEST_P(StreamTcpTest, RecvOobWithNoUrgentDataFailsEinval) {
   SOCKSPEC_RULE("recv.oob-none", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
@@ -657,7 +649,7 @@ TEST_P(TcpTest, RecvOobWithNoUrgentDataFailsEinval) {
   EXPECT_THAT(::recv(b.get(), &c, 1, MSG_OOB | MSG_DONTWAIT), SyscallFailsWithErrno(EINVAL));
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, TcpTest, ::testing::ValuesIn(TcpKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, StreamTcpTest, ::testing::ValuesIn(TcpKinds()), KindName);
 
 // A descriptor number that is certainly closed.
 int ClosedFd() {
@@ -666,40 +658,29 @@ int ClosedFd() {
   return fd;
 }
 
-TEST(DescriptorErrorsTest, ShutdownOfClosedDescriptorFailsEbadf) {
+// A pipe: a descriptor that is not a socket, with data waiting to be read.
+struct PipeFds {
+  Fd r, w;
+};
+PipeFds MakePipe() {
+  int p[2] = {-1, -1};
+  EXPECT_EQ(::pipe(p), 0) << DescribeErrno(errno);
+  PipeFds out{Fd(p[0]), Fd(p[1])};
+  EXPECT_EQ(::write(out.w.get(), "x", 1), 1);
+  return out;
+}
+
+TEST(StreamDescriptorTest, ShutdownFailsEbadfOnClosedAndEnotsockOnPipe) {
   SOCKSPEC_RULE("shutdown.ebadf", Shall);
-  EXPECT_THAT(::shutdown(ClosedFd(), SHUT_RDWR), SyscallFailsWithErrno(EBADF));
-}
-
-TEST(DescriptorErrorsTest, ShutdownOfPipeFailsEnotsock) {
   SOCKSPEC_RULE("shutdown.enotsock", Shall);
-  int p[2];
-  ASSERT_EQ(::pipe(p), 0);
-  Fd r(p[0]), w(p[1]);
-  EXPECT_THAT(::shutdown(r.get(), SHUT_RDWR), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::shutdown(ClosedFd(), SHUT_RDWR), SyscallFailsWithErrno(EBADF));
+  PipeFds p = MakePipe();
+  EXPECT_THAT(::shutdown(p.r.get(), SHUT_RDWR), SyscallFailsWithErrno(ENOTSOCK));
 }
 
-TEST(DescriptorErrorsTest, SendFamilyOnClosedDescriptorFailsEbadf) {
+TEST(StreamDescriptorTest, SendFamilyFailsEbadfOnClosedAndEnotsockOnPipe) {
   SOCKSPEC_RULE("send.ebadf", Shall);
-  int fd = ClosedFd();
-  sockaddr_storage to{};
-  to.ss_family = AF_INET;
-  char c = 'x';
-  iovec iov{&c, 1};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  EXPECT_THAT(::send(fd, &c, 1, 0), SyscallFailsWithErrno(EBADF));
-  EXPECT_THAT(::sendto(fd, &c, 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof(sockaddr_in)),
-              SyscallFailsWithErrno(EBADF));
-  EXPECT_THAT(::sendmsg(fd, &m, 0), SyscallFailsWithErrno(EBADF));
-}
-
-TEST(DescriptorErrorsTest, SendFamilyOnPipeFailsEnotsock) {
   SOCKSPEC_RULE("send.enotsock", Shall);
-  int p[2];
-  ASSERT_EQ(::pipe(p), 0);
-  Fd r(p[0]), w(p[1]);
   sockaddr_storage to{};
   to.ss_family = AF_INET;
   char c = 'x';
@@ -707,40 +688,35 @@ TEST(DescriptorErrorsTest, SendFamilyOnPipeFailsEnotsock) {
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  EXPECT_THAT(::send(w.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::sendto(w.get(), &c, 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof(sockaddr_in)),
-              SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::sendmsg(w.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
+  const socklen_t tolen = sizeof(sockaddr_in);
+  const sockaddr* sa = reinterpret_cast<const sockaddr*>(&to);
+  int fd = ClosedFd();
+  EXPECT_THAT(::send(fd, &c, 1, 0), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(::sendto(fd, &c, 1, 0, sa, tolen), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(::sendmsg(fd, &m, 0), SyscallFailsWithErrno(EBADF));
+  PipeFds p = MakePipe();
+  EXPECT_THAT(::send(p.w.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::sendto(p.w.get(), &c, 1, 0, sa, tolen), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::sendmsg(p.w.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
 }
 
-TEST(DescriptorErrorsTest, RecvFamilyOnClosedDescriptorFailsEbadf) {
+TEST(StreamDescriptorTest, RecvFamilyFailsEbadfOnClosedAndEnotsockOnPipe) {
   SOCKSPEC_RULE("recv.ebadf", Shall);
-  int fd = ClosedFd();
+  SOCKSPEC_RULE("recv.enotsock", Shall);
   char c;
   iovec iov{&c, 1};
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
+  int fd = ClosedFd();
   EXPECT_THAT(::recv(fd, &c, 1, 0), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::recvfrom(fd, &c, 1, 0, nullptr, nullptr), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::recvmsg(fd, &m, 0), SyscallFailsWithErrno(EBADF));
-}
-
-TEST(DescriptorErrorsTest, RecvFamilyOnPipeFailsEnotsock) {
-  SOCKSPEC_RULE("recv.enotsock", Shall);
-  int p[2];
-  ASSERT_EQ(::pipe(p), 0);
-  Fd r(p[0]), w(p[1]);
-  // Data in the pipe: a recv that wrongly read it would succeed.
-  ASSERT_EQ(::write(w.get(), "x", 1), 1);
-  char c;
-  iovec iov{&c, 1};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  EXPECT_THAT(::recv(r.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::recvfrom(r.get(), &c, 1, 0, nullptr, nullptr), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::recvmsg(r.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
+  // The pipe holds a byte: a recv that wrongly read it would succeed.
+  PipeFds p = MakePipe();
+  EXPECT_THAT(::recv(p.r.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::recvfrom(p.r.get(), &c, 1, 0, nullptr, nullptr), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::recvmsg(p.r.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 }  // namespace
