@@ -24,3 +24,12 @@ set_target_properties(sockspec_sysinfo PROPERTIES
 # runs the programs itself: one argument a line, empty for a native build.
 string(REPLACE ";" "\n" SOCKSPEC_EMULATOR_LINES "${CMAKE_CROSSCOMPILING_EMULATOR}")
 file(WRITE ${CMAKE_BINARY_DIR}/tools/emulator "${SOCKSPEC_EMULATOR_LINES}\n")
+
+# ci/report's own self-test (a fake gtest program stands in for the cases).
+if(SOCKSPEC_BUILD_TESTS)
+  find_package(Python3 COMPONENTS Interpreter)
+  if(Python3_Interpreter_FOUND)
+    add_test(NAME report_selftest COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/ci/report_test.py)
+    set_tests_properties(report_selftest PROPERTIES LABELS unit TIMEOUT 120)
+  endif()
+endif()
