@@ -50,23 +50,16 @@ void DeclarePairRule(const SocketKind& k) {
 // The unix kinds, parametrising the rules that hold for every pair type.
 using SocketPairTest = ::testing::TestWithParam<SocketKind>;
 
-TEST_P(SocketPairTest, BothEndsAreSocketsOfTheType) {
-  DeclarePairRule(GetParam());
-  SOCKSPEC_REQUIRE_KIND(GetParam());
-  auto pair = SocketPair(AF_UNIX, GetParam().type);
-  ASSERT_THAT(pair, SyscallSucceeds());
-  EXPECT_NE(pair->first.get(), pair->second.get());
-  for (const Fd* fd : {&pair->first, &pair->second}) {
-    EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(GetParam().type));
-  }
-}
-
 TEST_P(SocketPairTest, DataFlowsBothWays) {
   DeclarePairRule(GetParam());
   SOCKSPEC_REQUIRE_KIND(GetParam());
   auto pair = SocketPair(AF_UNIX, GetParam().type);
   ASSERT_THAT(pair, SyscallSucceeds());
   auto& [a, b] = *pair;
+  EXPECT_NE(a.get(), b.get());
+  for (const Fd* fd : {&a, &b}) {
+    EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(GetParam().type));
+  }
   ASSERT_THAT(SendAll(a, AsBytes("ping")), SyscallSucceedsWithValue(4u));
   EXPECT_THAT(RecvAll(b, 4, seconds(5)), SyscallSucceedsWithValue(std::string("ping")));
   ASSERT_THAT(SendAll(b, AsBytes("pong!")), SyscallSucceedsWithValue(5u));
@@ -75,10 +68,11 @@ TEST_P(SocketPairTest, DataFlowsBothWays) {
 
 TEST_P(SocketPairTest, FlagsApplyToBothDescriptors) {
   SOCKSPEC_RULE("socketpair.flags", Shall);
-  SOCKSPEC_REQUIRE_FEATURE(kSockNonblock);
-  SOCKSPEC_REQUIRE_FEATURE(kSockCloexec);
+  SOCKSPEC_RULE("socketpair.flags-default", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
-  for (int flags : {kSockNonblockFlag, kSockCloexecFlag, kSockNonblockFlag | kSockCloexecFlag}) {
+  for (int flags : {0, kSockNonblockFlag, kSockCloexecFlag, kSockNonblockFlag | kSockCloexecFlag}) {
+    // Flags the system lacks (value 0 in the headers) are not tried.
+    if (flags != 0 && (!Have(Feature::kSockNonblock) || !Have(Feature::kSockCloexec))) continue;
     auto pair = SocketPair(AF_UNIX, GetParam().type | flags);
     ASSERT_THAT(pair, SyscallSucceeds());
     for (const Fd* fd : {&pair->first, &pair->second}) {
@@ -97,43 +91,35 @@ TEST_P(SocketPairTest, FlagsApplyToBothDescriptors) {
   }
 }
 
-TEST_P(SocketPairTest, WithoutFlagsBothDescriptorsBlockAndSurviveExec) {
-  SOCKSPEC_RULE("socketpair.flags-default", Shall);
-  SOCKSPEC_REQUIRE_KIND(GetParam());
-  auto pair = SocketPair(AF_UNIX, GetParam().type);
-  ASSERT_THAT(pair, SyscallSucceeds());
-  for (const Fd* fd : {&pair->first, &pair->second}) {
-    EXPECT_EQ(GetFlags(*fd).value() & O_NONBLOCK, 0);
-    EXPECT_EQ(GetFdFlags(*fd).value() & FD_CLOEXEC, 0);
-  }
-}
-
-TEST_P(SocketPairTest, NamesAreUnnamedUnixAddresses) {
-  SOCKSPEC_RULE("socketpair.names", May);
-  SOCKSPEC_REQUIRE_KIND(GetParam());
-  auto pair = SocketPair(AF_UNIX, GetParam().type);
-  ASSERT_THAT(pair, SyscallSucceeds());
-  for (bool peer : {false, true}) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof(ss);
-    int r = peer ? ::getpeername(pair->first.get(), reinterpret_cast<sockaddr*>(&ss), &len)
-                 : ::getsockname(pair->first.get(), reinterpret_cast<sockaddr*>(&ss), &len);
-    // The pair is connected, so getpeername succeeds; getsockname always does.
-    ASSERT_THAT(r, SyscallSucceeds()) << (peer ? "getpeername" : "getsockname");
-    ASSERT_GE(len, sizeof(sa_family_t));
-    EXPECT_EQ(ss.ss_family, AF_UNIX);
-    // Unnamed: no path. Linux reports just the family (length 2); other
-    // systems may report an empty sun_path.
-    if (len > offsetof(sockaddr_un, sun_path)) {
-      EXPECT_EQ(reinterpret_cast<sockaddr_un*>(&ss)->sun_path[0], '\0');
-    }
-    RecordValue(std::string(peer ? "socketpair.names.peer-len." : "socketpair.names.sock-len.") +
-                    GetParam().name,
-                static_cast<long long>(len));
-  }
-}
-
 INSTANTIATE_TEST_SUITE_P(Kinds, SocketPairTest, ::testing::ValuesIn(UnixKinds()), KindName);
+
+TEST(SocketPair, NamesAreUnnamedUnixAddresses) {
+  SOCKSPEC_RULE("socketpair.names", May);
+  for (const SocketKind& k : UnixKinds()) {
+    if (!k.Available()) continue;
+    SCOPED_TRACE(k.name);
+    auto pair = SocketPair(AF_UNIX, k.type);
+    ASSERT_THAT(pair, SyscallSucceeds());
+    for (bool peer : {false, true}) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof(ss);
+      int r = peer ? ::getpeername(pair->first.get(), reinterpret_cast<sockaddr*>(&ss), &len)
+                   : ::getsockname(pair->first.get(), reinterpret_cast<sockaddr*>(&ss), &len);
+      // The pair is connected, so getpeername succeeds; getsockname always does.
+      ASSERT_THAT(r, SyscallSucceeds()) << (peer ? "getpeername" : "getsockname");
+      ASSERT_GE(len, sizeof(sa_family_t));
+      EXPECT_EQ(ss.ss_family, AF_UNIX);
+      // Unnamed: no path. Linux reports just the family (length 2); other
+      // systems may report an empty sun_path.
+      if (len > offsetof(sockaddr_un, sun_path)) {
+        EXPECT_EQ(reinterpret_cast<sockaddr_un*>(&ss)->sun_path[0], '\0');
+      }
+      RecordValue(std::string(peer ? "socketpair.names.peer-len." : "socketpair.names.sock-len.") +
+                      k.name,
+                  static_cast<long long>(len));
+    }
+  }
+}
 
 TEST(SocketPair, StreamPairReportsEndOfStreamAfterPeerClose) {
   SOCKSPEC_RULE("socketpair.stream", Shall);
@@ -141,7 +127,8 @@ TEST(SocketPair, StreamPairReportsEndOfStreamAfterPeerClose) {
   ASSERT_THAT(pair, SyscallSucceeds());
   ASSERT_THAT(SendAll(pair->first, AsBytes("last")), SyscallSucceedsWithValue(4u));
   pair->first.reset();
-  EXPECT_THAT(RecvUntilEof(pair->second, seconds(5)), SyscallSucceedsWithValue(std::string("last")));
+  EXPECT_THAT(RecvUntilEof(pair->second, seconds(5)),
+              SyscallSucceedsWithValue(std::string("last")));
   std::byte buf[4];
   EXPECT_THAT(Recv(pair->second, buf), SyscallSucceedsWithValue(0u));
 }
@@ -246,9 +233,17 @@ TEST(SocketPair, WithOneFreeDescriptorFailsWithEmfile) {
     rlimit low = old;
     low.rlim_cur = static_cast<rlim_t>(lowest) + 1;
     ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &low), SyscallSucceeds());
-    EXPECT_THAT(SocketPair(AF_UNIX, SOCK_STREAM), SyscallFailsWithErrno(EMFILE));
-    EXPECT_EQ(NextFreeFd(), lowest) << "the failed socketpair() kept a descriptor";
+    // Only plain calls while the limit is low: the sanitizer runtimes may
+    // need a descriptor of their own when a matcher runs.
+    auto pair = SocketPair(AF_UNIX, SOCK_STREAM);
+    if (pair.ok()) {
+      pair->first.reset();
+      pair->second.reset();
+    }
+    const int next = NextFreeFd();
     ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
+    EXPECT_THAT(pair, SyscallFailsWithErrno(EMFILE));
+    EXPECT_EQ(next, lowest) << "the failed socketpair() kept a descriptor";
   });
 }
 
