@@ -600,6 +600,20 @@ ScenarioReport Scenario::Impl::Run() {
   std::fflush(stdout);
   std::fflush(stderr);
   std::vector<Child> children(n);
+  // Whatever happens in here (even an exception), no child outlives Run().
+  struct Cleanup {
+    std::vector<Child>& children;
+    ~Cleanup() {
+      for (Child& c : children) {
+        if (c.pid > 0 && !c.reaped) {
+          ::kill(c.pid, SIGKILL);
+          Reap(c, true);
+        }
+        if (c.fd >= 0) ::close(c.fd);
+        c.fd = -1;
+      }
+    }
+  } cleanup{children};
   const pid_t parent = ::getpid();
   pid_t pgid = 0;
   bool spawn_failed = false;
@@ -634,6 +648,7 @@ ScenarioReport Scenario::Impl::Run() {
       // The child's state, set here so that the child inherits it instead
       // of building it (see ChildMain); the parent undoes it after fork.
       ForwardingReporter reporter;
+      TraceRing* own_trace = &CurrentTrace();  // not the private ring in a nested run
       SetTraceStorage(&rings[i]);
       child_channel = sv[1];
       pid = ::fork();
@@ -644,7 +659,7 @@ ScenarioReport Scenario::Impl::Run() {
         ChildMain(i, sv[1], pgid, parent, proc_self_fd, fds_at_start, reporter);
       }
       child_channel = -1;
-      SetTraceStorage(nullptr);
+      SetTraceStorage(own_trace);
     }
     ::close(sv[1]);
     if (pid < 0) {
@@ -839,7 +854,10 @@ ScenarioReport Scenario::Impl::Run() {
     kill_all();
     for (std::size_t i = 0; i < started; ++i) Reap(children[i], true);
   }
-  for (std::size_t i = 0; i < started; ++i) ::close(children[i].fd);
+  for (std::size_t i = 0; i < started; ++i) {
+    ::close(children[i].fd);
+    children[i].fd = -1;
+  }
 
   for (std::size_t i = 0; i < started; ++i) {
     const Child& c = children[i];

@@ -49,7 +49,9 @@
 //
 // Bodies run in a child that ends with _exit(): no atexit handlers, no gtest
 // output of its own (stdout is flushed). A body must not close descriptors it
-// did not open, and must reap any process it forks itself.
+// did not open, and must reap any process it forks itself. Failures in a body
+// are forwarded, not recorded in the child, so HasFailure()/HasFatalFailure()
+// do not see them there; ASSERT_NO_FATAL_FAILURE(helper()) works as usual.
 #pragma once
 
 #include <chrono>

@@ -252,6 +252,40 @@ TEST(ScenarioFailure, AssertInTheChildEndsTheBodyOnly) {
   EXPECT_NONFATAL_FAILURE(RunServer(FailsAnAssert), "marker-assert");
 }
 
+TEST(ScenarioFailure, AssertNoFatalFailureWorksInTheChild) {
+  ScenarioReport r = CollectServer([](Process& p) {
+    ASSERT_NO_FATAL_FAILURE(FailsAnAssert(p));
+    ADD_FAILURE() << "not reached";
+  });
+  const ProcessOutcome& p = Only(r);
+  EXPECT_TRUE(p.finished);
+  ASSERT_EQ(p.failures.size(), 2u) << r.Summary();  // the helper's, and the check's own
+  EXPECT_THAT(p.failures[0], HasSubstr("marker-assert"));
+  EXPECT_THAT(r.Summary(), ::testing::Not(HasSubstr("not reached")));
+}
+
+TEST(Scenario, NestedScenarioInAChild) {
+  Scenario outer;
+  outer.Spawn("outer", [](Process& p) {
+    Scenario inner;
+    inner.Spawn("inner", [](Process& q) { q.PublishText("k", "v"); });
+    EXPECT_TRUE(inner.Run());
+    EXPECT_EQ(inner.Published("k"), "v");
+    p.PublishText("after", "inner");
+    // Still traced where the outer parent reads: this call shows in its report.
+    (void)Listen(-1, 1);
+    ::_exit(5);
+  });
+  ScenarioReport r = outer.RunAndCollect();
+  EXPECT_EQ(outer.Published("after"), "inner");
+  const ProcessOutcome& p = Only(r);
+  EXPECT_EQ(p.exit_code, 5);
+  EXPECT_TRUE(p.failures.empty()) << r.Summary();
+  ASSERT_FALSE(p.trace.empty());
+  EXPECT_THAT(p.trace.back(), StartsWith("listen(-1, 1)"));
+  ExpectNoChildren();
+}
+
 void Throws(Process&) { throw std::runtime_error("marker-throw"); }
 
 TEST(ScenarioFailure, UncaughtExceptionIsReported) {
