@@ -191,7 +191,6 @@ class ConnectTest : public ::testing::TestWithParam<SocketKind> {
 class ConnectTcpTest : public ConnectTest {};
 class ConnectUnixStreamTest : public ConnectTest {};
 class ConnectUnixTest : public ConnectTest {};
-class ConnectDgramTest : public ConnectTest {};
 class ConnectAnyTest : public ConnectTest {};
 
 // ---------------------------------------------------------------------------
@@ -576,7 +575,7 @@ TEST(ConnectErrors, NonSocketDescriptorFailsEnotsock) {
 // ---------------------------------------------------------------------------
 // Datagram sockets: the peer association.
 
-class DgramPeers : public ConnectDgramTest {
+class ConnectDgramTest : public ConnectTest {
  protected:
   // A bound socket of this kind and its address.
   void Bound(const char* name, Fd* fd, Address* a) {
@@ -585,7 +584,7 @@ class DgramPeers : public ConnectDgramTest {
   }
 };
 
-TEST_P(DgramPeers, SendWithoutAddressReachesThePeer) {
+TEST_P(ConnectDgramTest, SendWithoutAddressReachesThePeer) {
   SOCKSPEC_RULE("connect.dgram-peer", Shall);
   SOCKSPEC_REQUIRE_KIND(kind());
   Fd rx, tx;
@@ -601,7 +600,7 @@ TEST_P(DgramPeers, SendWithoutAddressReachesThePeer) {
   EXPECT_EQ(from, tx_addr);
 }
 
-TEST_P(DgramPeers, ConnectedSocketReceivesOnlyFromItsPeer) {
+TEST_P(ConnectDgramTest, ConnectedSocketReceivesOnlyFromItsPeer) {
   SOCKSPEC_RULE("connect.dgram-filter", Shall);
   SOCKSPEC_REQUIRE_KIND(kind());
   Fd rx, peer, stranger;
@@ -627,7 +626,7 @@ TEST_P(DgramPeers, ConnectedSocketReceivesOnlyFromItsPeer) {
   for (const std::string& d : rest) EXPECT_EQ(d, "peer") << "received a datagram from a stranger";
 }
 
-TEST_P(DgramPeers, ConnectingAgainChangesThePeer) {
+TEST_P(ConnectDgramTest, ConnectingAgainChangesThePeer) {
   SOCKSPEC_RULE("connect.dgram-reconnect", Shall);
   SOCKSPEC_REQUIRE_KIND(kind());
   Fd s, first, second;
@@ -655,7 +654,7 @@ TEST_P(DgramPeers, ConnectingAgainChangesThePeer) {
   EXPECT_EQ(from, second_addr);
 }
 
-TEST_P(DgramPeers, AfUnspecDissolvesTheAssociation) {
+TEST_P(ConnectDgramTest, AfUnspecDissolvesTheAssociation) {
   SOCKSPEC_RULE("connect.dgram-unspec", Shall);
   SOCKSPEC_REQUIRE_KIND(kind());
   Fd s, peer, other;
@@ -708,7 +707,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, ConnectUnixStreamTest,
                          ::testing::ValuesIn(UnixConnectionKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, ConnectUnixTest, ::testing::ValuesIn(UnixKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, ConnectAnyTest, ::testing::ValuesIn(AllKinds()), KindName);
-INSTANTIATE_TEST_SUITE_P(Kinds, DgramPeers, ::testing::ValuesIn(DatagramKinds()), KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ConnectDgramTest, ::testing::ValuesIn(DatagramKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(
     Types, ConnectPrototypeTest,
     ::testing::Values(TypePair{"StreamToDgram", "UnixStream", "UnixDgram"},
