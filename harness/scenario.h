@@ -24,6 +24,8 @@
 // is still running at the deadline is a failure that names the process, the
 // signal or status, and the last calls of its trace (for a hung process, the
 // call it is blocked in). At the deadline the whole process group is killed.
+// (In sanitizer builds ASan catches SIGSEGV itself: the child prints its
+// report and exits with status 1, which is what the failure then says.)
 //
 // Synchronisation is by message passing through the parent (Publish/Await,
 // Signal/WaitFor); there are no sleeps, and every wait is bounded by the
