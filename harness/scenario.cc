@@ -36,6 +36,15 @@
 #include "harness/temp_dir.h"
 #include "harness/trace.h"
 
+#ifdef SOCKSPEC_COVERAGE
+// Coverage builds (ci/coverage, preset `coverage`): clang's profile runtime
+// writes its counters from an atexit handler, which a child's _exit skips. So
+// a child starts from zeroed counters (what ran before fork is the parent's)
+// and writes its own profile (LLVM_PROFILE_FILE has %p) before reporting done.
+extern "C" void __llvm_profile_reset_counters(void);
+extern "C" int __llvm_profile_write_file(void);
+#endif
+
 #ifndef MAP_ANONYMOUS
 #define MAP_ANONYMOUS MAP_ANON
 #endif
@@ -422,6 +431,9 @@ class ChildProcess final : public Process {
 void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t parent,
                                bool proc_self_fd, const std::vector<int>& fds_at_start,
                                ForwardingReporter& reporter) {
+#ifdef SOCKSPEC_COVERAGE
+  __llvm_profile_reset_counters();
+#endif
   // Join the scenario's group (pgid 0: start it). The parent does the same
   // from its side, so whichever runs first wins the race.
   ::setpgid(0, pgid);
@@ -464,6 +476,9 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
   if (__fpending(stdout) > 0) std::fflush(stdout);
 #else
   std::fflush(stdout);
+#endif
+#ifdef SOCKSPEC_COVERAGE
+  __llvm_profile_write_file();
 #endif
   ChildSend(channel, Frame(Msg::kDone, {}));
   ::_exit(reporter.failed() ? 1 : 0);
