@@ -51,7 +51,7 @@ Result<Received> ReceiveOne(const Fd& fd, std::size_t buffer, int wait_ms) {
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  ssize_t n = ::recvmsg(fd.get(), &msg, MSG_DONTWAIT);
+  ssize_t n = ::recvmsg(fd.get(), &msg, DontWait(fd.get()).flags());
   if (n < 0) return Result<Received>::Err(errno, "recvmsg");
   Received r;
   r.returned = static_cast<std::size_t>(n);

@@ -223,7 +223,18 @@ std::optional<Address> Model::LocalAddress(int id) const {
     return Address::UnixPath(unix_dir_ + "/n" + std::to_string(s.name));
   }
   if (s.port <= 0) return std::nullopt;
-  return Address::Loopback4(static_cast<std::uint16_t>(s.port));
+  return Address::Inet4(s.ip, static_cast<std::uint16_t>(s.port));
+}
+
+std::optional<Address> Model::PeerViewAddress(int id) const {
+  std::optional<Address> a = LocalAddress(id);
+  if (a && a->kind == AddrKind::kInet4) return Address::Loopback4(a->port);
+  return a;
+}
+
+bool Model::TcpMayBeClosed(const Sock& s) {
+  return s.domain == Domain::kInet4 && s.type == Type::kStream &&
+         s.state == State::kConnected && (s.peer_gone || (s.wr_shut && s.peer_wr_shut));
 }
 
 bool Model::Valid(const Command& c) const {
@@ -231,6 +242,7 @@ bool Model::Valid(const Command& c) const {
   if (c.op == Op::kSocket) return !SlotOpen(c.slot);
   const Sock* s = Slot(c.slot);
   if (!s) return false;
+  if (s->unspecified) return c.op == Op::kClose || c.op == Op::kGetSockName;
   const bool unix_family = s->domain == Domain::kUnix;
   // The domain recorded in the command must match the socket (it selects how
   // `target` is read, and shows in the printed command list).
@@ -239,6 +251,9 @@ bool Model::Valid(const Command& c) const {
     if (c.target < 0 || c.target >= kSlots) return false;
     const Sock* t = Slot(c.target);
     if (!t || t->domain != Domain::kInet4 || t->type != s->type || t->port <= 0) return false;
+    // A reset connection, or a failed connect, may have given the port back (and
+    // another socket taken it): Linux releases an ephemeral port then.
+    if (t->unspecified || (c.op == Op::kBind && TcpMayBeClosed(*t))) return false;
     return allow_self || c.target != c.slot;
   };
   switch (c.op) {
@@ -246,10 +261,11 @@ bool Model::Valid(const Command& c) const {
       return false;
     case Op::kBind:
       if (unix_family) return c.target >= 0 && c.target < kNames;
+      // A TCP connection that reached CLOSED gives its port back (Linux): not determined.
+      if (TcpMayBeClosed(*s)) return false;
       return c.target == -1 || inet_target_ok(true);
     case Op::kListen:
-      // After a reset a TCP socket is closed and could listen again: not determined.
-      return !(s->type == Type::kStream && !unix_family && s->peer_gone);
+      return !TcpMayBeClosed(*s);
     case Op::kConnect: {
       if (s->type == Type::kStream && s->state == State::kConnected) return false;
       int receiver;
@@ -259,6 +275,12 @@ bool Model::Valid(const Command& c) const {
       } else {
         if (!inet_target_ok(false)) return false;
         receiver = InetReceiver(socks_[slot_[c.target]].port, s->type);
+      }
+      // Linux drops an AF_UNIX datagram socket's queue when it connects to another
+      // peer; POSIX says nothing of it. Reconnect only with an empty queue.
+      if (unix_family && s->type == Type::kDgram && s->peer >= 0 && s->peer != receiver &&
+          !s->messages.empty()) {
+        return false;
       }
       // Keep accept queues below the backlog: a full queue makes TCP connects hang.
       if (s->type == Type::kStream && receiver >= 0 &&
@@ -361,7 +383,7 @@ Expected Model::Predict(const Command& c) const {
       return PredictRecv(c);
     case Op::kShutdown: {
       Expected e = Ok();
-      if (s->domain == Domain::kInet4 && s->peer_gone) AddError(e, ENOTCONN);
+      if (TcpMayBeClosed(*s)) AddError(e, ENOTCONN);
       return e;
     }
     case Op::kClose:
@@ -369,7 +391,7 @@ Expected Model::Predict(const Command& c) const {
     case Op::kGetSockName: {
       Expected e = Ok();
       std::optional<Address> a = LocalAddress(slot_[c.slot]);
-      if (a) {
+      if (a && !s->unspecified) {
         e.addr_rule = AddrRule::kEqual;
         e.addr = *a;
       } else {
@@ -380,14 +402,14 @@ Expected Model::Predict(const Command& c) const {
     }
     case Op::kGetPeerName: {
       if (s->peer < 0 || s->state == State::kListening) return Fail({ENOTCONN});
-      if (s->peer_gone) {
+      if (s->peer_gone || TcpMayBeClosed(*s)) {
         Expected e = Fail({ENOTCONN});
         e.success = true;
         e.addr_rule = s->domain == Domain::kUnix ? AddrRule::kUnixAny : AddrRule::kInet4Any;
         return e;
       }
       Expected e = Ok();
-      std::optional<Address> a = LocalAddress(s->peer);
+      std::optional<Address> a = PeerViewAddress(s->peer);
       if (a) {
         e.addr_rule = AddrRule::kEqual;
         e.addr = *a;
@@ -404,7 +426,14 @@ Expected Model::Predict(const Command& c) const {
 Expected Model::PredictConnect(const Command& c) const {
   const Sock* s = Slot(c.slot);
   const bool unix_family = s->domain == Domain::kUnix;
-  if (s->state == State::kListening) return Fail({EISCONN, EINVAL, EOPNOTSUPP});
+  if (s->state == State::kListening) {
+    // The system may look at the target first (Linux AF_UNIX does): its errors too.
+    Expected e = Fail({EISCONN, EINVAL, EOPNOTSUPP});
+    Model fresh = *this;
+    fresh.socks_[slot_[c.slot]].state = State::kFresh;
+    for (int err : fresh.PredictConnect(c).errors) AddError(e, err);
+    return e;
+  }
   int receiver;
   if (unix_family) {
     if (!names_[c.target].exists) return Fail({ENOENT});
@@ -415,7 +444,17 @@ Expected Model::PredictConnect(const Command& c) const {
     receiver = InetReceiver(socks_[slot_[c.target]].port, s->type);
   }
   if (s->type == Type::kDgram) {
-    return Ok();  // unix: the owner is a datagram socket; UDP: connect only records the peer
+    // UDP: connect only records the peer. AF_UNIX: the owner is a datagram socket, and
+    // Linux refuses (EPERM) one that is connected to another socket, as for send.
+    Expected e = Ok();
+    if (unix_family) {
+      const Sock& r = socks_[receiver];
+      if (r.peer >= 0 && r.peer != slot_[c.slot]) {
+        if (!r.peer_gone) return Fail({EPERM});
+        AddError(e, EPERM);
+      }
+    }
+    return e;
   }
   if (receiver < 0 || socks_[receiver].state != State::kListening) return Fail({ECONNREFUSED});
   // connect.nonblock: 0 or EINPROGRESS; the World completes an EINPROGRESS and reports
@@ -431,7 +470,10 @@ Expected Model::PredictSend(const Command& c) const {
   ok.min_value = ok.max_value = c.size;
   if (s->type == Type::kStream) {
     if (s->state != State::kConnected) return Fail({ENOTCONN, EPIPE});  // stream.unconnected
-    if (s->wr_shut) return Fail({EPIPE});                               // stream.epipe
+    if (s->wr_shut) {                                                   // stream.epipe
+      // A reset the peer sent may be reported first (Linux TCP: ECONNRESET).
+      return s->peer_gone ? Fail({EPIPE, ECONNRESET}) : Fail({EPIPE});
+    }
     if (s->peer_gone) {
       if (unix_family) return Fail({EPIPE, ECONNRESET});
       Expected e = ok;  // TCP: the first send after the peer's close may still succeed
@@ -495,7 +537,7 @@ Expected Model::PredictRecv(const Command& c) const {
     e.min_value = e.max_value = std::min(c.size, m.data.size());  // dgram.truncation
     e.check_data = true;
     e.data = m.data;
-    std::optional<Address> from = LocalAddress(m.sender);
+    std::optional<Address> from = PeerViewAddress(m.sender);
     if (from) {
       e.addr_rule = AddrRule::kEqual;
       e.addr = *from;
@@ -534,6 +576,7 @@ void Model::LearnPort(int id, const Outcome& o) {
   Sock& s = socks_[id];
   if (s.domain == Domain::kInet4 && o.local && o.local->kind == AddrKind::kInet4) {
     s.port = o.local->port;
+    for (int i = 0; i < 4; ++i) s.ip[i] = o.local->ip[i];
   }
 }
 
@@ -555,6 +598,12 @@ void Model::Apply(const Command& c, const Outcome& o) {
   Sock* s = Slot(c.slot);
   const int self = slot_[c.slot];
   const bool ok = o.err == 0;
+  // Even a failed call may bind an inet socket (Linux autobinds UDP on any send):
+  // the World reports getsockname after each call that may bind.
+  if (s && s->domain == Domain::kInet4 && o.local &&
+      (c.op == Op::kBind || c.op == Op::kListen || c.op == Op::kConnect || c.op == Op::kSend)) {
+    LearnPort(self, o);
+  }
   switch (c.op) {
     case Op::kSocket:
       if (ok) slot_[c.slot] = NewSock(c.domain, c.type);
@@ -576,11 +625,7 @@ void Model::Apply(const Command& c, const Outcome& o) {
       return;
     case Op::kConnect: {
       if (!ok) {
-        // A failed TCP connect gives back an implicit port (Linux); whether it is
-        // still bound is not determined.
-        if (s->domain == Domain::kInet4 && s->type == Type::kStream && s->port <= 0) {
-          s->port = -1;
-        }
+        s->unspecified = true;  // POSIX connect(): the state after a failure is unspecified
         return;
       }
       LearnPort(self, o);
@@ -619,7 +664,16 @@ void Model::Apply(const Command& c, const Outcome& o) {
     case Op::kSend: {
       if (s->domain == Domain::kInet4 && s->port <= 0) LearnPort(self, o);
       if (s->type == Type::kStream) {
-        if (ok && !s->peer_gone) socks_[s->peer].inbox += c.Payload().substr(0, o.value);
+        if (!ok || s->peer_gone) return;
+        Sock& peer = socks_[s->peer];
+        if (s->domain == Domain::kInet4 && peer.rd_shut && peer.wr_shut) {
+          // Data for a TCP socket shut both ways (FIN-WAIT): RFC 1122 has it answer
+          // with a reset, which breaks the connection for both ends.
+          s->peer_gone = true;
+          peer.peer_gone = true;
+          return;
+        }
+        peer.inbox += c.Payload().substr(0, o.value);
         return;
       }
       bool gone_peer = c.target < 0 && s->peer_gone;
@@ -635,8 +689,12 @@ void Model::Apply(const Command& c, const Outcome& o) {
       }
       if (receiver < 0) return;
       Sock& r = socks_[receiver];
-      // UDP: a connected receiver drops datagrams from anyone but its peer.
-      if (s->domain == Domain::kInet4 && r.peer >= 0 && r.peer != self) return;
+      // UDP: a connected receiver drops datagrams from anyone but its peer, and the
+      // port-unreachable answer may surface as ECONNREFUSED at a connected sender.
+      if (s->domain == Domain::kInet4 && r.peer >= 0 && r.peer != self) {
+        s->may_refuse = true;
+        return;
+      }
       r.messages.push_back({c.Payload(), self});
       return;
     }
@@ -681,6 +739,7 @@ std::string Model::DescribeSock(int id) const {
   if (s.port > 0) os << " port " << s.port;
   if (s.port < 0) os << " port unknown";
   if (s.peer >= 0) os << " peer #" << s.peer << (s.peer_gone ? " (gone)" : "");
+  if (s.unspecified) os << " (unspecified after failed connect)";
   if (s.rd_shut) os << " SHUT_RD";
   if (s.wr_shut) os << " SHUT_WR";
   if (s.peer_wr_shut) os << " peer-SHUT_WR";
@@ -728,7 +787,9 @@ std::optional<Address> World::TargetAddress(const Command& c, Type type) {
   if (c.target < 0) return Address::Loopback4(0);
   Result<Address> a = GetSockName(fd_[c.target]);
   if (!a) return std::nullopt;
-  return *a;
+  // A socket bound to the wildcard address is reached through loopback: never use
+  // any other address.
+  return Address::Loopback4(a->port);
 }
 
 Outcome World::Run(const Command& c, const Expected& want) {
@@ -767,6 +828,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       std::optional<Address> to = TargetAddress(c, type_[c.slot]);
       if (!to) return fail(EBADF, "getsockname of the target failed");
       Result<> r = Bind(fd, *to);
+      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
       if (!r) return fail(r.error(), r.call());
       o.call = r.call();
       learn_local(fd);
@@ -774,6 +836,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     }
     case Op::kListen: {
       Result<> r = Listen(fd, kBacklog);
+      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
       if (!r) return fail(r.error(), r.call());
       o.call = r.call();
       learn_local(fd);
@@ -784,7 +847,10 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       if (!to) return fail(EBADF, "getsockname of the target failed");
       Result<> r = Connect(fd, *to);
       o.call = r.call();
-      if (!r && r.error() != EINPROGRESS) return fail(r.error(), r.call());
+      if (!r && r.error() != EINPROGRESS) {
+        if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
+        return fail(r.error(), r.call());
+      }
       if (!r) {
         o.in_progress = true;
         Result<short> p = Poll(fd, POLLOUT, kSettle);
@@ -792,7 +858,10 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
         if (*p == 0) return fail(ETIMEDOUT, o.call + " [still in progress after poll]");
         Result<int> err = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
         if (!err) return fail(err.error(), err.call());
-        if (*err) return fail(*err, o.call);
+        if (*err) {
+          learn_local(fd);
+          return fail(*err, o.call);
+        }
       }
       learn_local(fd);
       return o;
@@ -827,10 +896,10 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       } else {
         r = Send(fd, AsBytes(payload), kMsgNoSignalFlag);
       }
+      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
       if (!r) return fail(r.error(), r.call());
       o.call = r.call();
       o.value = *r;
-      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
       return o;
     }
     case Op::kRecv: {

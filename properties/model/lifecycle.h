@@ -62,7 +62,7 @@
 namespace sockspec::model {
 
 inline constexpr int kSlots = 4;      // sockets alive at once
-inline constexpr int kNames = 4;      // AF_UNIX names n0..n3 in the world's directory
+inline constexpr int kNames = 8;      // AF_UNIX names n0..n7 in the world's directory
 inline constexpr int kBacklog = 8;    // every listen uses this backlog (> kSlots)
 inline constexpr std::size_t kMaxQueued = 8;  // datagrams queued per socket (below any limit)
 
@@ -162,6 +162,9 @@ class Model {
   void Apply(const Command& c, const Outcome& o);
 
   bool SlotOpen(int slot) const { return slot_[slot] >= 0; }
+  // The family and type of an open slot's socket (for generating commands).
+  Domain DomainOf(int slot) const { return socks_[slot_[slot]].domain; }
+  Type TypeOf(int slot) const { return socks_[slot_[slot]].type; }
   int LowestEmptySlot() const;  // -1 when all are in use
   // The model's view of one slot, for messages: "s1: unix stream connected, peer s0".
   std::string DescribeSlot(int slot) const;
@@ -176,12 +179,17 @@ class Model {
     bool open = true;
     int name = -1;        // unix: bound name index, -1 none
     int port = 0;         // inet: bound port; 0 unbound; -1 unknown (bound or not)
+    std::array<std::uint8_t, 4> ip{127, 0, 0, 1};  // inet: the local address getsockname
+                                                   // reported (autobind: 0.0.0.0)
     int peer = -1;        // connected stream / connected datagram: the peer socket id
     int listener = -1;    // embryo: the listener whose queue holds it
     bool peer_gone = false;    // the peer was closed (connection or datagram target)
     bool rd_shut = false, wr_shut = false;
     bool peer_wr_shut = false; // the peer shut down writing: EOF after the data
     bool may_refuse = false;   // UDP: an ICMP error may be pending (sent to a closed peer)
+    // connect failed: POSIX leaves the socket's state unspecified ("close it and make a
+    // new one"), so the model allows only close and getsockname (any address) on it.
+    bool unspecified = false;
     std::string inbox;                 // stream: bytes queued for this socket
     struct Message {
       std::string data;
@@ -195,6 +203,9 @@ class Model {
     int owner = -1;       // the socket id bound to it while open, else -1
   };
 
+  // A TCP connection whose both directions are shut, or whose peer is gone, may have
+  // reached CLOSED: then getpeername says ENOTCONN and the port may be released.
+  static bool TcpMayBeClosed(const Sock& s);
   Sock* Slot(int slot);
   const Sock* Slot(int slot) const;
   int NewSock(Domain d, Type t);
@@ -203,8 +214,11 @@ class Model {
   int InetReceiver(int port, Type type) const;
   // The socket an AF_UNIX name leads to, or -1 (then NameInfo says whether the file exists).
   int UnixOwner(int name) const { return names_[name].owner; }
-  // The address slot `slot`'s socket would report by getsockname, when the model knows it.
+  // The address socket `id` would report by getsockname, when the model knows it.
   std::optional<Address> LocalAddress(int id) const;
+  // The address its peers see (getpeername, recvfrom): for inet, the loopback address
+  // with its port even when it is bound to the wildcard address.
+  std::optional<Address> PeerViewAddress(int id) const;
   Expected PredictConnect(const Command& c) const;
   Expected PredictSend(const Command& c) const;
   Expected PredictRecv(const Command& c) const;
