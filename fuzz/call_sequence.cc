@@ -35,6 +35,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -72,7 +74,7 @@ model::World& TheWorld() {
 // Descriptor numbers are checked in one poll() call (timeout 0: never waits),
 // which reports POLLNVAL for every number that is not open: the leak check costs
 // two system calls per input instead of one per descriptor.
-constexpr int kPollWindow = 256;
+constexpr int kPollWindow = 64;
 
 std::array<bool, kPollWindow> OpenFds() {
   std::array<pollfd, kPollWindow> fds{};
@@ -105,7 +107,7 @@ void RemoveNames(const model::World& world) {
   }
 }
 
-Command Decode(FuzzedDataProvider& in, const std::array<Domain, model::kSlots>& domain_of) {
+Command Decode(FuzzedDataProvider& in, const model::Model& m) {
   Command c;
   c.op = static_cast<Op>(in.ConsumeIntegralInRange<int>(0, static_cast<int>(Op::kGetPeerName)));
   c.slot = in.ConsumeIntegralInRange<int>(0, model::kSlots - 1);
@@ -114,7 +116,8 @@ Command Decode(FuzzedDataProvider& in, const std::array<Domain, model::kSlots>& 
     c.type = in.ConsumeBool() ? Type::kDgram : Type::kStream;
     return c;
   }
-  c.domain = domain_of[c.slot];
+  // The slot's own domain (the model rejects a mismatch as not Valid).
+  if (m.SlotOpen(c.slot)) c.domain = m.DomainOf(c.slot);
   switch (c.op) {
     case Op::kBind:
     case Op::kConnect:
@@ -140,10 +143,16 @@ Command Decode(FuzzedDataProvider& in, const std::array<Domain, model::kSlots>& 
 }
 
 struct Run {
-  std::string input;
-  std::string log;  // "  bind(s0, name n1) -> ok" per call so far
+  std::string_view input;
+  // The calls so far, described only when something fails (formatting every
+  // call would cost more than the calls).
+  std::vector<std::pair<Command, model::Outcome>> calls;
 
   [[noreturn]] void Fail(const std::string& what, const model::Model& m) {
+    std::string log;
+    for (const auto& [c, o] : calls) {
+      log += "  " + model::Describe(c) + ": " + model::Describe(o) + "\n";
+    }
     // abort() skips the World's destructor: leave no directory behind.
     TheWorld().CloseAll();
     RemoveTree(TheWorld().dir());
@@ -159,26 +168,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   model::World& world = TheWorld();
   const std::vector<int> free_before = FirstFree(OpenFds(), kFdWindow);
 
-  Run run{std::string(reinterpret_cast<const char*>(data), size), {}};
+  Run run{std::string_view(reinterpret_cast<const char*>(data), size), {}};
+  run.calls.reserve(kMaxCalls);
   model::Model m(world.dir());
-  std::array<Domain, model::kSlots> domain_of{};
   FuzzedDataProvider in(data, size);
   for (int calls = 0; calls < kMaxCalls && in.remaining_bytes() > 0; ++calls) {
-    const Command c = Decode(in, domain_of);
+    const Command c = Decode(in, m);
     if (!m.Valid(c)) continue;
     const model::Expected want = m.Predict(c);
     const auto start = std::chrono::steady_clock::now();
-    const model::Outcome got = world.Run(c, want);
+    run.calls.emplace_back(c, world.Run(c, want));
+    const model::Outcome& got = run.calls.back().second;
     const auto took = std::chrono::steady_clock::now() - start;
-    run.log += "  " + model::Describe(c) + ": " + model::Describe(got) + "\n";
     if (took > kCallLimit) run.Fail("a call took longer than the bounded waits allow", m);
     if (auto why = want.Mismatch(got)) run.Fail("outcome not allowed by the model: " + *why, m);
     m.Apply(c, got);
-    if (got.err == 0 && c.op == Op::kSocket) domain_of[c.slot] = c.domain;
     if (got.err == 0 && c.op == Op::kBind && c.domain == Domain::kUnix) {
       g_bound_names[c.target] = true;
     }
-    if (got.err == 0 && c.op == Op::kAccept) domain_of[got.new_slot] = domain_of[c.slot];
   }
 
   world.CloseAll();
