@@ -38,9 +38,12 @@
 
 #ifdef SOCKSPEC_COVERAGE
 // Coverage builds (ci/coverage, preset `coverage`): clang's profile runtime
-// writes its counters from an atexit handler, which a child's _exit skips. So
-// a child starts from zeroed counters (what ran before fork is the parent's)
-// and writes its own profile (LLVM_PROFILE_FILE has %p) before reporting done.
+// writes its counters from an atexit handler, which a child's _exit skips,
+// and expands LLVM_PROFILE_FILE's %p once, at startup, so a child would
+// write over its parent's file anyway. A child therefore names its own file,
+// starts from zeroed counters (what ran before fork is the parent's) and
+// writes its profile itself before reporting done.
+extern "C" void __llvm_profile_set_filename(const char* name);
 extern "C" void __llvm_profile_reset_counters(void);
 extern "C" int __llvm_profile_write_file(void);
 #endif
@@ -432,7 +435,12 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
                                bool proc_self_fd, const std::vector<int>& fds_at_start,
                                ForwardingReporter& reporter) {
 #ifdef SOCKSPEC_COVERAGE
-  __llvm_profile_reset_counters();
+  const char* profile = std::getenv("LLVM_PROFILE_FILE");
+  const bool write_profile = profile != nullptr && std::strstr(profile, "%p") != nullptr;
+  if (write_profile) {
+    __llvm_profile_set_filename(profile);
+    __llvm_profile_reset_counters();
+  }
 #endif
   // Join the scenario's group (pgid 0: start it). The parent does the same
   // from its side, so whichever runs first wins the race.
@@ -478,7 +486,7 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
   std::fflush(stdout);
 #endif
 #ifdef SOCKSPEC_COVERAGE
-  __llvm_profile_write_file();
+  if (write_profile) __llvm_profile_write_file();
 #endif
   ChildSend(channel, Frame(Msg::kDone, {}));
   ::_exit(reporter.failed() ? 1 : 0);
