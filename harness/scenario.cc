@@ -38,14 +38,26 @@
 
 #ifdef SOCKSPEC_COVERAGE
 // Coverage builds (ci/coverage, preset `coverage`): clang's profile runtime
-// writes its counters from an atexit handler, which a child's _exit skips,
-// and expands LLVM_PROFILE_FILE's %p once, at startup, so a child would
-// write over its parent's file anyway. A child therefore names its own file,
-// starts from zeroed counters (what ran before fork is the parent's) and
-// writes its profile itself before reporting done.
-extern "C" void __llvm_profile_set_filename(const char* name);
+// writes its counters from an atexit handler, which a child's _exit skips.
+// So a child starts from zeroed counters (what ran before fork is the
+// parent's) and writes its profile itself before reporting done, but only
+// when LLVM_PROFILE_FILE asks for online merging (%m, %Nm): the runtime
+// expands %p once, at startup, so with %p a child would write over its
+// parent's file; merging writes are locked and add up.
 extern "C" void __llvm_profile_reset_counters(void);
 extern "C" int __llvm_profile_write_file(void);
+
+namespace {
+bool ProfileMerges() {
+  const char* pattern = std::getenv("LLVM_PROFILE_FILE");
+  for (const char* p = pattern; p != nullptr && *p != '\0'; ++p) {
+    if (*p != '%') continue;
+    while (p[1] >= '0' && p[1] <= '9') ++p;
+    if (p[1] == 'm') return true;
+  }
+  return false;
+}
+}  // namespace
 #endif
 
 #ifndef MAP_ANONYMOUS
@@ -435,12 +447,8 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
                                bool proc_self_fd, const std::vector<int>& fds_at_start,
                                ForwardingReporter& reporter) {
 #ifdef SOCKSPEC_COVERAGE
-  const char* profile = std::getenv("LLVM_PROFILE_FILE");
-  const bool write_profile = profile != nullptr && std::strstr(profile, "%p") != nullptr;
-  if (write_profile) {
-    __llvm_profile_set_filename(profile);
-    __llvm_profile_reset_counters();
-  }
+  const bool write_profile = ProfileMerges();
+  if (write_profile) __llvm_profile_reset_counters();
 #endif
   // Join the scenario's group (pgid 0: start it). The parent does the same
   // from its side, so whichever runs first wins the race.
