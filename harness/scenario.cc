@@ -39,12 +39,13 @@
 #ifdef SOCKSPEC_COVERAGE
 // Coverage builds (ci/coverage, preset `coverage`): clang's profile runtime
 // writes its counters from an atexit handler, which a child's _exit skips.
-// So a child starts from zeroed counters (what ran before fork is the
-// parent's) and writes its profile itself before reporting done, but only
-// when LLVM_PROFILE_FILE asks for online merging (%m, %Nm): the runtime
-// expands %p once, at startup, so with %p a child would write over its
-// parent's file; merging writes are locked and add up.
-extern "C" void __llvm_profile_reset_counters(void);
+// So a child writes its profile itself before reporting done, but only when
+// LLVM_PROFILE_FILE asks for online merging (%m, %Nm): the runtime expands
+// %p once, at startup, so with %p a child would write over its parent's
+// file; merging writes are locked and add up. (The counts from before fork
+// are then added again by each child: hit or not stays exact, the counts
+// are inflated. Zeroing them in the child would zero the running function's
+// entry count too and show its first lines as never run.)
 extern "C" int __llvm_profile_write_file(void);
 
 namespace {
@@ -446,10 +447,6 @@ class ChildProcess final : public Process {
 void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t parent,
                                bool proc_self_fd, const std::vector<int>& fds_at_start,
                                ForwardingReporter& reporter) {
-#ifdef SOCKSPEC_COVERAGE
-  const bool write_profile = ProfileMerges();
-  if (write_profile) __llvm_profile_reset_counters();
-#endif
   // Join the scenario's group (pgid 0: start it). The parent does the same
   // from its side, so whichever runs first wins the race.
   ::setpgid(0, pgid);
@@ -494,7 +491,7 @@ void Scenario::Impl::ChildMain(std::size_t index, int channel, pid_t pgid, pid_t
   std::fflush(stdout);
 #endif
 #ifdef SOCKSPEC_COVERAGE
-  if (write_profile) __llvm_profile_write_file();
+  if (ProfileMerges()) __llvm_profile_write_file();
 #endif
   ChildSend(channel, Frame(Msg::kDone, {}));
   ::_exit(reporter.failed() ? 1 : 0);
