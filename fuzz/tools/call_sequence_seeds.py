@@ -5,6 +5,7 @@ FuzzedDataProvider reads integers from the END of the input, one byte per
 8 bits of range, most significant first; this encodes commands the way
 call_sequence.cc's Decode reads them (op, slot, then the op's fields).
 Usage: fuzz/tools/call_sequence_seeds.py fuzz/corpus/call_sequence
+       fuzz/tools/call_sequence_seeds.py --dict > fuzz/dict/call_sequence.dict
 """
 import os
 import sys
@@ -75,7 +76,31 @@ SEEDS = {
 }
 
 
+# One dictionary entry per command shape: libFuzzer splices them into inputs.
+DICT_COMMANDS = [
+    ("socket", 0, "unix", "stream"), ("socket", 1, "unix", "dgram"),
+    ("socket", 2, "inet", "stream"), ("socket", 3, "inet", "dgram"),
+    ("bind", 0, 0), ("bind", 1, -1), ("listen", 0), ("connect", 1, 0), ("connect", 2, 3),
+    ("accept", 0), ("send", 1, -1, 4, 0x41), ("send", 3, 0, 1, 0), ("recv", 2, 16),
+    ("recv", 0, 512), ("shutdown", 1, "wr"), ("shutdown", 2, "rdwr"), ("close", 0),
+    ("getsockname", 1), ("getpeername", 2),
+]
+
+
+def write_dict():
+    print("# AFL-style dictionary for fuzz/call_sequence.cc, written by")
+    print("# fuzz/tools/call_sequence_seeds.py --dict: one whole command each, in the")
+    print("# byte order FuzzedDataProvider reads (integers come from the end of the input).")
+    for cmd in DICT_COMMANDS:
+        name = "_".join(str(a).replace("-", "m") for a in cmd)
+        data = bytes(reversed(command(*cmd)))
+        print('%s="%s"' % (name, "".join("\\x%02x" % b for b in data)))
+
+
 def main():
+    if sys.argv[1] == "--dict":
+        write_dict()
+        return
     out_dir = sys.argv[1]
     os.makedirs(out_dir, exist_ok=True)
     for name, cmds in SEEDS.items():
