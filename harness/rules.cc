@@ -1,5 +1,7 @@
 #include "harness/rules.h"
 
+#include "harness/expectations.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -105,6 +107,7 @@ void DeclareRule(std::string_view id, Level level) {
   }
   Declared& d = CurrentDeclared();
   std::string test = CurrentTestName();
+  if (const Expectation* e = FindExpectation(info->id, test)) ExpectFailureOfCurrentTest(*e);
   if (d.test != test) d = Declared{test, {}, {}, {}, {}};
   Append(d.ids, info->id, ' ');
   Append(d.levels, LevelName(info->level), ' ');
