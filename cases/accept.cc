@@ -658,7 +658,7 @@ TEST_P(AcceptTest, PeerClosedBeforeAcceptRecordsTheOutcome) {
     // Returned: reading it shows the peer is gone (EOF or a reset).
     ASSERT_THAT(Poll(*c, POLLIN, kWait), SyscallSucceeds());
     char byte;
-    ssize_t n = ::recv(c->get(), &byte, 1, MSG_DONTWAIT);
+    ssize_t n = ::recv(c->get(), &byte, 1, DontWait(c->get()).flags());
     int e = errno;
     EXPECT_TRUE(n == 0 || (n < 0 && e == ECONNRESET))
         << "recv on a connection whose peer closed: " << (n < 0 ? DescribeErrno(e) : "data");

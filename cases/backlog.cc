@@ -21,7 +21,7 @@
 
 #include <cerrno>
 #include <climits>
-#include <fstream>
+#include <cstdlib>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -29,6 +29,7 @@
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/fd.h"
+#include "harness/features.h"
 #include "harness/kinds.h"
 #include "harness/matchers.h"
 #include "harness/rules.h"
@@ -239,8 +240,10 @@ TEST_P(Backlog, BacklogOverTheMaximumIsReducedSilently) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   RecordValue("listen.somaxconn", static_cast<long long>(SOMAXCONN));
-  std::ifstream runtime("/proc/sys/net/core/somaxconn");  // Linux's run-time limit, if present
-  if (long long v = 0; runtime >> v) RecordValue("listen.somaxconn.runtime", v);
+  // Linux's run-time limit, if present.
+  if (std::string runtime = ProcSysNet("core/somaxconn"); !runtime.empty()) {
+    RecordValue("listen.somaxconn.runtime", std::strtoll(runtime.c_str(), nullptr, 10));
+  }
   TempDir dir;
   Fd l = k.Create().value();
   ASSERT_THAT(Bind(l, k.BindableAddress(dir)), SyscallSucceeds());

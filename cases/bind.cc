@@ -216,10 +216,9 @@ bool IsLocalAddress(const Address& a) {
 
 bool NonLocalBindEnabled(int domain) {
   // Linux lets an administrator allow non-local binds; the rule is moot then.
-  std::ifstream in(domain == AF_INET ? "/proc/sys/net/ipv4/ip_nonlocal_bind"
-                                     : "/proc/sys/net/ipv6/ip_nonlocal_bind");
-  int v = 0;
-  return in >> v && v != 0;
+  std::string v =
+      ProcSysNet(domain == AF_INET ? "ipv4/ip_nonlocal_bind" : "ipv6/ip_nonlocal_bind");
+  return !v.empty() && v != "0";
 }
 
 // Documentation addresses (RFC 5737, RFC 3849 / 9637): the first not held

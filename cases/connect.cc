@@ -119,7 +119,8 @@ void SendUntilReceived(const Fd& tx, std::string_view msg, const Address* to, co
     ASSERT_THAT(ready, SyscallSucceeds());
     if (!(*ready & POLLIN)) continue;  // lost (legal for UDP): send again
     std::string buf(256, '\0');
-    Result<Received> r = RecvFrom(rx, std::as_writable_bytes(std::span(buf)), MSG_DONTWAIT);
+    Result<Received> r =
+        RecvFrom(rx, std::as_writable_bytes(std::span(buf)), DontWait(rx.get()).flags());
     ASSERT_THAT(r, SyscallSucceeds());
     *data = buf.substr(0, r->size);
     *from = r->from;
@@ -132,7 +133,8 @@ void SendUntilReceived(const Fd& tx, std::string_view msg, const Address* to, co
 void DrainDatagrams(const Fd& rx, std::vector<std::string>* out) {
   for (int i = 0; i < 64; ++i) {
     std::string buf(256, '\0');
-    Result<std::size_t> r = Recv(rx, std::as_writable_bytes(std::span(buf)), MSG_DONTWAIT);
+    Result<std::size_t> r =
+        Recv(rx, std::as_writable_bytes(std::span(buf)), DontWait(rx.get()).flags());
     if (!r.ok()) {
       EXPECT_THAT(r, SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
       return;
@@ -611,7 +613,8 @@ TEST_P(ConnectDgramTest, ConnectedSocketReceivesOnlyFromItsPeer) {
   ASSERT_THAT(Connect(rx, peer_addr), SyscallSucceeds());
   // The stranger's datagram goes first; whether its send fails (Linux
   // AF_UNIX: EPERM) or is silently discarded is the sender's business.
-  Result<std::size_t> s = SendTo(stranger, AsBytes("stranger"), rx_addr, MSG_DONTWAIT);
+  Result<std::size_t> s =
+      SendTo(stranger, AsBytes("stranger"), rx_addr, DontWait(stranger.get()).flags());
   RecordValue(std::string("connect.dgram-filter.stranger-send.") + kind().name,
               s.ok() ? "ok" : ErrnoName(s.error()));
   // Then the peer's (resent if lost). The first datagram received must be the
@@ -645,8 +648,9 @@ TEST_P(ConnectDgramTest, ConnectingAgainChangesThePeer) {
   // Sends are delivered synchronously on this host, so the old peer would
   // have it by now (a loss could only hide a failure, never cause one).
   char byte;
-  EXPECT_THAT(Recv(first, std::as_writable_bytes(std::span(&byte, 1)), MSG_DONTWAIT),
-              SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}))
+  EXPECT_THAT(
+      Recv(first, std::as_writable_bytes(std::span(&byte, 1)), DontWait(first.get()).flags()),
+      SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}))
       << "the old peer received a datagram after the reconnect";
   // And the new peer's datagrams are now accepted.
   ASSERT_NO_FATAL_FAILURE(SendUntilReceived(second, "back", &s_addr, s, &data, &from));
@@ -668,7 +672,7 @@ TEST_P(ConnectDgramTest, AfUnspecDissolvesTheAssociation) {
   EXPECT_THAT(GetPeerName(s), SyscallFailsWithErrno(ENOTCONN));
   // No peer: a send without an address has no destination. POSIX send():
   // EDESTADDRREQ; Linux AF_UNIX reports ENOTCONN.
-  Result<std::size_t> r = Send(s, AsBytes("x"), MSG_DONTWAIT);
+  Result<std::size_t> r = Send(s, AsBytes("x"), DontWait(s.get()).flags());
   EXPECT_THAT(r, SyscallFailsWithErrnoIn({EDESTADDRREQ, ENOTCONN}));
   if (!r.ok()) {
     RecordValue(std::string("errno.connect.dgram-unspec.send.") + kind().name,

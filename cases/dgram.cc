@@ -56,7 +56,7 @@ std::optional<Message> ReceiveOne(const Fd& fd, std::size_t cap,
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  ssize_t n = ::recvmsg(fd.get(), &m, MSG_DONTWAIT);
+  ssize_t n = ::recvmsg(fd.get(), &m, DontWait(fd.get()).flags());
   if (n < 0) {
     ADD_FAILURE() << "recvmsg after POLLIN: " << DescribeErrno(errno);
     return std::nullopt;
@@ -68,7 +68,7 @@ std::optional<Message> ReceiveOne(const Fd& fd, std::size_t cap,
 // Nothing left to receive (checked without blocking).
 void ExpectNothingQueued(const Fd& fd) {
   char b[64];
-  EXPECT_THAT(::recv(fd.get(), b, sizeof b, MSG_DONTWAIT),
+  EXPECT_THAT(::recv(fd.get(), b, sizeof b, DontWait(fd.get()).flags()),
               SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
 }
 
@@ -196,7 +196,7 @@ TEST_P(DgramTest, DatagramOverTheMaximumFailsEmsgsizeAndSendsNothing) {
     }
   }
   std::string big(size, 'b');
-  ssize_t r = ::send(a.get(), big.data(), big.size(), MSG_DONTWAIT);
+  ssize_t r = ::send(a.get(), big.data(), big.size(), DontWait(a.get()).flags());
   int e = errno;
   if (kind.is_unix()) {
     // unix(7): EMSGSIZE over the send buffer; BSDs may answer ENOBUFS.
@@ -448,7 +448,7 @@ TEST(DgramUnixTest, SendToClosedPeerRecordsOutcome) {
   auto& [a, b] = *pair;
   ASSERT_THAT(Close(b), SyscallSucceeds());
   for (const char* which : {"first", "second"}) {
-    ssize_t r = ::send(a.get(), "x", 1, MSG_DONTWAIT | kMsgNoSignalFlag);
+    ssize_t r = ::send(a.get(), "x", 1, DontWait(a.get()).flags() | kMsgNoSignalFlag);
     int e = errno;
     if (r < 0) {
       EXPECT_THAT(r, SyscallFailsWithErrnoIn({ECONNREFUSED, ECONNRESET, EPIPE, ENOTCONN,
@@ -480,7 +480,7 @@ TEST_P(DgramUnixOobTest, SendOobRecordsSupportOrFailsEopnotsupp) {
   RecordValue(Name("send.oob-unix", GetParam()), "supported");
   ASSERT_THAT(Poll(b, POLLIN | POLLPRI, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   char c = 0;
-  ssize_t got = ::recv(b.get(), &c, 1, MSG_OOB | MSG_DONTWAIT);
+  ssize_t got = ::recv(b.get(), &c, 1, MSG_OOB | DontWait(b.get()).flags());
   RecordValue(Name("send.oob-unix.recv-oob", GetParam()),
               got == 1 ? std::string(1, c) == "!" ? "byte" : "other" : ErrnoName(errno));
 }

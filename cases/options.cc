@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -96,10 +95,8 @@ TEST(Options, SoDomainReportsTheFamily) {
   SOCKSPEC_REQUIRE_FEATURE(kSoDomain);
   for (const SocketKind& k : AvailableKinds()) {
     SCOPED_TRACE(k.name);
-#ifdef SO_DOMAIN
     Fd fd = k.Create().value();
-    EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, SO_DOMAIN), SyscallSucceedsWithValue(k.domain));
-#endif
+    EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, kSoDomainOption), SyscallSucceedsWithValue(k.domain));
   }
 }
 
@@ -108,9 +105,8 @@ TEST(Options, SoProtocolReportsTheProtocol) {
   SOCKSPEC_REQUIRE_FEATURE(kSoProtocol);
   for (const SocketKind& k : AvailableKinds()) {
     SCOPED_TRACE(k.name);
-#ifdef SO_PROTOCOL
     Fd fd = k.Create().value();
-    Result<int> proto = GetSockOptInt(fd, SOL_SOCKET, SO_PROTOCOL);
+    Result<int> proto = GetSockOptInt(fd, SOL_SOCKET, kSoProtocolOption);
     ASSERT_THAT(proto, SyscallSucceeds());
     if (k.is_inet()) {
       EXPECT_EQ(*proto, k.is_stream() ? IPPROTO_TCP : IPPROTO_UDP);
@@ -120,9 +116,9 @@ TEST(Options, SoProtocolReportsTheProtocol) {
     // With the protocol named explicitly the answer is the same.
     if (k.is_inet()) {
       Fd named = Socket(k.domain, k.type, *proto).value();
-      EXPECT_THAT(GetSockOptInt(named, SOL_SOCKET, SO_PROTOCOL), SyscallSucceedsWithValue(*proto));
+      EXPECT_THAT(GetSockOptInt(named, SOL_SOCKET, kSoProtocolOption),
+                  SyscallSucceedsWithValue(*proto));
     }
-#endif
   }
 }
 
@@ -347,7 +343,8 @@ TEST_P(PollTest, PeerShutdownOrCloseMakesSocketReadableAtEof) {
     ASSERT_THAT(ev, SyscallSucceeds());
     EXPECT_NE(*ev & POLLIN, 0) << "after shutdown(SHUT_WR): revents " << *ev;
     RecordValue(std::string("poll.readable-eof.shutdown-revents.") + k.name, *ev);
-    EXPECT_THAT(Recv(c.accepted, buf, MSG_DONTWAIT), SyscallSucceedsWithValue(0u));
+    EXPECT_THAT(Recv(c.accepted, buf, DontWait(c.accepted.get()).flags()),
+                SyscallSucceedsWithValue(0u));
   }
   {
     Connected c = ConnectInProcess(k, dir);
@@ -359,7 +356,8 @@ TEST_P(PollTest, PeerShutdownOrCloseMakesSocketReadableAtEof) {
     ASSERT_THAT(ev, SyscallSucceeds());
     EXPECT_NE(*ev & (POLLIN | POLLHUP), 0) << "after close: revents " << *ev;
     RecordValue(std::string("poll.readable-eof.close-revents.") + k.name, *ev);
-    EXPECT_THAT(Recv(c.accepted, buf, MSG_DONTWAIT), SyscallSucceedsWithValue(0u));
+    EXPECT_THAT(Recv(c.accepted, buf, DontWait(c.accepted.get()).flags()),
+                SyscallSucceedsWithValue(0u));
   }
 }
 
@@ -391,14 +389,6 @@ TEST(Options, GetAndSetOnNonSocketFailWithEnotsock) {
 
 // --- System facts: implementation-defined values, recorded for the matrix.
 
-// The first line of a /proc file, or "" when it cannot be read (not Linux).
-std::string ReadFirstLine(const char* path) {
-  std::ifstream in(path);
-  std::string line;
-  if (in) std::getline(in, line);
-  return line;
-}
-
 TEST(SystemLimits, SunPathSize) {
   SOCKSPEC_RULE("system.limits", May);
   static_assert(SunPathSize() >= 92, "sun_path below any known system's size");
@@ -411,13 +401,13 @@ TEST(SystemLimits, Somaxconn) {
   // constant in <sys/socket.h>.
   EXPECT_GT(SOMAXCONN, 0);
   RecordValue("somaxconn", static_cast<long long>(SOMAXCONN));
-  std::string proc = ReadFirstLine("/proc/sys/net/core/somaxconn");
+  std::string proc = ProcSysNet("core/somaxconn");
   if (!proc.empty()) RecordValue("somaxconn.proc", proc);
 }
 
 TEST(SystemLimits, EphemeralPorts) {
   SOCKSPEC_RULE("system.limits", May);
-  std::string range = ReadFirstLine("/proc/sys/net/ipv4/ip_local_port_range");
+  std::string range = ProcSysNet("ipv4/ip_local_port_range");
   if (!range.empty()) {
     for (char& ch : range) {
       if (ch == '\t') ch = ' ';

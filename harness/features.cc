@@ -1,11 +1,13 @@
 #include "harness/features.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "harness/fd.h"
 
@@ -128,11 +130,19 @@ bool Probe(Feature f) {
 #else
       return ::access("/proc/self/fd", R_OK) == 0;
 #endif
+    case Feature::kMsgDontwait:
+      return kMsgDontwaitFlag != 0;
+    case Feature::kProcSysNet:
+#if defined(SOCKSPEC_ASSUME_POSIX_ONLY)
+      return false;
+#else
+      return ::access("/proc/sys/net", R_OK) == 0;
+#endif
   }
   return false;
 }
 
-constexpr int kFeatureCount = static_cast<int>(Feature::kProcSelfFd) + 1;
+constexpr int kFeatureCount = static_cast<int>(Feature::kProcSysNet) + 1;
 
 }  // namespace
 
@@ -164,8 +174,32 @@ const char* FeatureName(Feature f) {
     case Feature::kSoPeerCred: return "SO_PEERCRED";
     case Feature::kIpv6V6Only: return "IPV6_V6ONLY";
     case Feature::kProcSelfFd: return "/proc/self/fd";
+    case Feature::kMsgDontwait: return "MSG_DONTWAIT";
+    case Feature::kProcSysNet: return "/proc/sys/net (Linux tunables)";
   }
   return "unknown feature";
+}
+
+DontWait::DontWait(int fd) : fd_(fd) {
+  if (kMsgDontwaitFlag != 0) return;
+  int fl = ::fcntl(fd, F_GETFL);
+  if (fl < 0 || (fl & O_NONBLOCK)) return;  // a bad fd fails in the call itself
+  if (::fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0) saved_fl_ = fl;
+}
+
+DontWait::~DontWait() {
+  if (saved_fl_ < 0) return;
+  int saved_errno = errno;
+  (void)::fcntl(fd_, F_SETFL, saved_fl_);
+  errno = saved_errno;
+}
+
+std::string ProcSysNet(const char* name) {
+  if (!Have(Feature::kProcSysNet)) return "";
+  std::ifstream in(std::string("/proc/sys/net/") + name);
+  std::string line;
+  if (in) std::getline(in, line);
+  return line;
 }
 
 }  // namespace sockspec

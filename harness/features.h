@@ -9,6 +9,8 @@
 
 #include <sys/socket.h>
 
+#include <string>
+
 namespace sockspec {
 
 enum class Feature {
@@ -25,6 +27,8 @@ enum class Feature {
   kSoPeerCred,       // SO_PEERCRED
   kIpv6V6Only,       // IPV6_V6ONLY socket option
   kProcSelfFd,       // /proc/self/fd (used for leak reports only)
+  kMsgDontwait,      // MSG_DONTWAIT (not in POSIX.1-2024; Linux, the BSDs, macOS)
+  kProcSysNet,       // /proc/sys/net: Linux network tunables (somaxconn, port range...)
 };
 
 // True when the feature exists both in the headers and in the running system.
@@ -48,6 +52,45 @@ inline constexpr int kMsgNoSignalFlag = MSG_NOSIGNAL;
 #else
 inline constexpr int kMsgNoSignalFlag = 0;
 #endif
+// The option names, or -1 when the headers lack them (Have() is then false).
+#if defined(SO_DOMAIN) && !defined(SOCKSPEC_ASSUME_POSIX_ONLY)
+inline constexpr int kSoDomainOption = SO_DOMAIN;
+#else
+inline constexpr int kSoDomainOption = -1;
+#endif
+#if defined(SO_PROTOCOL) && !defined(SOCKSPEC_ASSUME_POSIX_ONLY)
+inline constexpr int kSoProtocolOption = SO_PROTOCOL;
+#else
+inline constexpr int kSoProtocolOption = -1;
+#endif
+#if defined(MSG_DONTWAIT) && !defined(SOCKSPEC_ASSUME_POSIX_ONLY)
+inline constexpr int kMsgDontwaitFlag = MSG_DONTWAIT;
+#else
+inline constexpr int kMsgDontwaitFlag = 0;
+#endif
+
+// One send or receive that must not block, written portably:
+//   ::recv(fd, buf, n, DontWait(fd).flags())
+// gives MSG_DONTWAIT where the platform has it; elsewhere the descriptor is
+// O_NONBLOCK from here until the temporary dies at the end of the full
+// expression (after the call, and after a gtest matcher has read errno: the
+// restore keeps errno). Not for a descriptor another process uses meanwhile.
+class DontWait {
+ public:
+  explicit DontWait(int fd);
+  ~DontWait();
+  DontWait(const DontWait&) = delete;
+  DontWait& operator=(const DontWait&) = delete;
+  int flags() const { return kMsgDontwaitFlag; }
+
+ private:
+  int fd_ = -1;
+  int saved_fl_ = -1;  // the file status flags to restore, -1 when untouched
+};
+
+// The first line of /proc/sys/net/<name> (e.g. "core/somaxconn"), "" when
+// the feature kProcSysNet is absent or the file cannot be read.
+std::string ProcSysNet(const char* name);
 
 }  // namespace sockspec
 

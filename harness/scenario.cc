@@ -563,7 +563,8 @@ void Reap(Child& c, bool block) {
 
 void FlushOut(Child& c) {
   while (!c.out.empty() && !c.eof) {
-    ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_DONTWAIT | kNoSigPipe);
+    // c.fd is O_NONBLOCK (set at spawn), so no MSG_DONTWAIT (not POSIX) is needed.
+    ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), kNoSigPipe);
     if (n > 0) {
       c.out.erase(0, static_cast<std::size_t>(n));
     } else if (n < 0 && errno == EINTR) {
