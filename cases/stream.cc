@@ -234,7 +234,9 @@ TEST_P(StreamTransferTest, PeekReturnsDataWithoutConsumingIt) {
   ASSERT_THAT(n1, SyscallSucceedsWithValue(::testing::Gt(0u)));
   EXPECT_EQ(p1.substr(0, *n1), std::string("hello").substr(0, *n1));
   Result<std::size_t> n2 = Recv(b, AsMutable(p2), MSG_PEEK);
-  ASSERT_THAT(n2, SyscallSucceedsWithValue(::testing::Ge(*n1)));
+  // Short again, maybe shorter than the first (a short read is legal): both
+  // must still start at the front.
+  ASSERT_THAT(n2, SyscallSucceedsWithValue(::testing::Gt(0u)));
   EXPECT_EQ(p2.substr(0, *n2), std::string("hello").substr(0, *n2));
   // Nothing was consumed: the ordinary receive sees every byte.
   EXPECT_THAT(RecvAll(b, 11, kWait), SyscallSucceedsWithValue(Text("hello world")));
@@ -510,8 +512,8 @@ TEST_P(StreamConnectionTest, ShutdownRdwrEndsBothDirections) {
     EXPECT_THAT(::send(a.get(), "x", 1, 0), SyscallFailsWithErrno(EPIPE));
     // The peer gets what was sent before, then end of stream.
     char buf[16];
-    ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
-    EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallSucceedsWithValue(6));
+    // (a stream receive may be short: collect the six bytes, then the end)
+    EXPECT_THAT(RecvAll(b, 6, kWait), SyscallSucceedsWithValue(Text("before")));
     EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallSucceedsWithValue(0));
   });
   s.Run();
