@@ -257,8 +257,12 @@ TEST_P(DgramMessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
   // A short peek does not discard the rest of the message.
   Result<std::size_t> np = Recv(b, AsMutable(part), MSG_PEEK);
   ASSERT_THAT(np, SyscallSucceedsWithValue(2u));
+  // Each receive below is bounded by a poll: a peek that consumed would
+  // otherwise leave a later receive blocked for ever.
+  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   Result<std::size_t> n1 = Recv(b, AsMutable(p1), MSG_PEEK);
   ASSERT_THAT(n1, SyscallSucceeds());
+  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   Result<std::size_t> n2 = Recv(b, AsMutable(p2), MSG_PEEK);
   ASSERT_THAT(n2, SyscallSucceeds());
   p1.resize(*n1);
@@ -266,6 +270,7 @@ TEST_P(DgramMessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
   EXPECT_TRUE(p1 == "first" || p1 == "second") << "peeked \"" << p1 << "\"";  // UDP may reorder
   EXPECT_EQ(p2, p1) << "a second peek returned another message";
   EXPECT_EQ(part, p1.substr(0, 2));
+  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   Result<std::size_t> n = Recv(b, AsMutable(got));
   ASSERT_THAT(n, SyscallSucceeds());
   got.resize(*n);

@@ -93,7 +93,8 @@ TEST(SocketFlags, SockNonblockSetsONonblockOnly) {
     SCOPED_TRACE(k.name);
     Result<Fd> fd = k.Create(kSockNonblockFlag);
     ASSERT_THAT(fd, SyscallSucceeds());
-    EXPECT_TRUE(NonblockSet(*fd));
+    // (ASSERT: the accept/recv probe below would block on a blocking socket)
+    ASSERT_TRUE(NonblockSet(*fd));
     EXPECT_FALSE(CloexecSet(*fd));
     EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(k.type));
     // Non-blocking in fact: with nothing to receive or accept the call fails
@@ -160,7 +161,13 @@ TEST(Socket, ReturnsTheLowestFreeDescriptor) {
   a.reset();
   // `freed` was the lowest free number when it was allocated and nothing
   // below it changed since, so it is again the lowest free one.
+  // fcntl(F_DUPFD, 0) names the lowest free number independently: a socket()
+  // that skipped it would otherwise reuse `freed` and look right.
+  int lowest = ::fcntl(b.get(), F_DUPFD, 0);
+  ASSERT_GE(lowest, 0);
+  ::close(lowest);
   Fd c = Socket(AF_UNIX, SOCK_STREAM).value();
+  EXPECT_EQ(c.get(), lowest);
   EXPECT_EQ(c.get(), freed);
 }
 
