@@ -234,18 +234,25 @@ static int Holdable(const struct FdInfo* i, int fd, size_t n, int flags, const s
 
 static size_t Min(size_t a, size_t b) { return a < b ? a : b; }
 
+/* unix-name-len-without-nul: the length of a full AF_UNIX pathname address
+ * without its terminating NUL (BSD sun_len style); other addresses as given. */
+static socklen_t LenWithoutNul(const struct sockaddr* sa, socklen_t len) {
+  const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+  if (!IS(V_UNIX_NAME_LEN_WITHOUT_NUL) || sa->sa_family != AF_UNIX || len <= base + 1) return len;
+  const struct sockaddr_un* u = (const struct sockaddr_un*)sa;
+  size_t n = len - base;
+  if (u->sun_path[0] != '\0' && u->sun_path[n - 1] == '\0' && strlen(u->sun_path) == n - 1) {
+    return len - 1;
+  }
+  return len;
+}
+
 /* Legal variants of a returned address length (supplied: the caller's *len
- * before the call; *len: the system's answer). */
+ * before the call; *len: the system's answer, for an address stored whole or
+ * truncated). */
 static void AdjustNameLen(const struct sockaddr* sa, socklen_t supplied, socklen_t* len) {
   if (sa == NULL || len == NULL) return;
-  if (IS(V_UNIX_NAME_LEN_WITHOUT_NUL) && *len <= supplied &&
-      *len > offsetof(struct sockaddr_un, sun_path) + 1 && sa->sa_family == AF_UNIX) {
-    const struct sockaddr_un* u = (const struct sockaddr_un*)sa;
-    size_t n = *len - offsetof(struct sockaddr_un, sun_path);
-    if (u->sun_path[0] != '\0' && u->sun_path[n - 1] == '\0' && strlen(u->sun_path) == n - 1) {
-      *len -= 1; /* BSD style: the length without the terminating NUL */
-    }
-  }
+  if (*len <= supplied) *len = LenWithoutNul(sa, *len);
   if (IS(V_NAME_TRUNCATED_LEN_STORED) && *len > supplied) *len = supplied;
 }
 
@@ -451,6 +458,7 @@ static int AcceptCommon(int fd, struct sockaddr* addr, socklen_t* len, int flags
   }
   if (addr != NULL && len != NULL) {
     socklen_t supplied = *len;
+    full_len = LenWithoutNul((struct sockaddr*)&full, full_len);
     StoreName(&full, full_len, addr, len, IS(ACCEPT_LEN_NOT_UPDATED),
               IS(ACCEPT_WRITES_PAST_LEN) && full_len > supplied);
     AdjustNameLen(addr, supplied, len);
@@ -561,6 +569,7 @@ static int Name(int fd, struct sockaddr* addr, socklen_t* len, int peer) {
     ((struct sockaddr_in*)&full)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   }
   socklen_t supplied = *len;
+  full_len = LenWithoutNul((struct sockaddr*)&full, full_len);
   StoreName(&full, full_len, addr, len, !peer && IS(GETSOCKNAME_LEN_NOT_UPDATED),
             !peer && IS(GETSOCKNAME_WRITES_PAST_LEN) && full_len > supplied);
   AdjustNameLen(addr, supplied, len);
