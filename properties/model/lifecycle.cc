@@ -20,6 +20,10 @@ namespace {
 // How long the World waits for asynchronous loopback delivery. Generous: it is
 // only ever spent when the system is wrong (or very slow).
 constexpr std::chrono::milliseconds kSettle{2000};
+// How long a UDP receive waits for a pending datagram. Loopback delivers at once;
+// one that takes longer may be lost (dgram.udp-unreliable), and stays acceptable
+// later as overdue, so a short wait costs nothing but time saved.
+constexpr std::chrono::milliseconds kUdpSettle{250};
 
 const char* OpName(Op op) {
   switch (op) {
@@ -134,7 +138,14 @@ std::string Describe(const Outcome& o) {
 std::string Expected::Describe() const {
   std::ostringstream os;
   const char* sep = "";
-  if (success) {
+  if (success && !one_of.empty()) {
+    os << "success as one of: ";
+    for (std::size_t i = 0; i < one_of.size(); ++i) {
+      os << (i ? "; " : "") << one_of[i].Describe() << " (" << one_of[i].data.size()
+         << "-byte datagram)";
+    }
+    sep = " or ";
+  } else if (success) {
     os << "success";
     if (max_value) os << " with value in [" << min_value << ", " << max_value << "]";
     if (addr_rule == AddrRule::kEqual) os << " address " << FormatAddress(addr);
@@ -154,6 +165,14 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
     return "failed with " + ErrnoName(o.err) + ", expected " + Describe();
   }
   if (!success) return "succeeded, expected " + Describe();
+  if (!one_of.empty()) {
+    for (const Expected& alternative : one_of) {
+      if (!alternative.Mismatch(o)) return std::nullopt;
+    }
+    return "returned " + std::to_string(o.value) + " bytes" +
+           (o.addr ? " from " + FormatAddress(*o.addr) : std::string()) +
+           " that match none of the pending datagrams, expected " + Describe();
+  }
   if (o.value < min_value || o.value > max_value) {
     return "returned " + std::to_string(o.value) + ", expected " + Describe();
   }
@@ -370,7 +389,8 @@ Expected Model::Predict(const Command& c) const {
     case Op::kConnect:
       return PredictConnect(c);
     case Op::kAccept: {
-      if (s->type == Type::kDgram) return Fail({EOPNOTSUPP});
+      // accept.dgram: POSIX EOPNOTSUPP, FreeBSD EINVAL.
+      if (s->type == Type::kDgram) return Fail({EOPNOTSUPP, EINVAL});
       if (s->state != State::kListening) return Fail({EINVAL});
       if (s->pending.empty()) return Fail({EAGAIN});
       Expected e = Ok();
@@ -523,6 +543,30 @@ Expected Model::PredictSend(const Command& c) const {
   return e;
 }
 
+Expected Model::ExpectMessage(const Sock& s, const Sock::Message& m, std::size_t size) const {
+  Expected e = Ok();
+  e.min_value = e.max_value = std::min(size, m.data.size());  // dgram.truncation
+  e.check_data = true;
+  e.data = m.data;
+  std::optional<Address> from = PeerViewAddress(m.sender);
+  if (from) {
+    e.addr_rule = AddrRule::kEqual;
+    e.addr = *from;
+  } else {
+    e.addr_rule = s.domain == Domain::kUnix ? AddrRule::kNone : AddrRule::kInet4Any;
+  }
+  return e;
+}
+
+int Model::ReceivedMessage(const Sock& s, const Command& c, const Outcome& o) const {
+  if (s.messages.empty()) return -1;
+  if (s.domain == Domain::kUnix) return 0;  // dgram.unix-reliable: in order
+  for (std::size_t i = 0; i < s.messages.size(); ++i) {
+    if (!ExpectMessage(s, s.messages[i], c.size).Mismatch(o)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 Expected Model::PredictRecv(const Command& c) const {
   const Sock* s = Slot(c.slot);
   const bool unix_family = s->domain == Domain::kUnix;
@@ -532,22 +576,18 @@ Expected Model::PredictRecv(const Command& c) const {
       if (s->may_refuse) AddError(e, ECONNREFUSED);
       return e;
     }
-    const Sock::Message& m = s->messages.front();
-    Expected e = Ok();
-    e.min_value = e.max_value = std::min(c.size, m.data.size());  // dgram.truncation
-    e.check_data = true;
-    e.data = m.data;
-    std::optional<Address> from = PeerViewAddress(m.sender);
-    if (from) {
-      e.addr_rule = AddrRule::kEqual;
-      e.addr = *from;
-    } else {
-      e.addr_rule = unix_family ? AddrRule::kNone : AddrRule::kInet4Any;
-    }
-    if (!unix_family) {
+    if (unix_family) return ExpectMessage(*s, s->messages.front(), c.size);
+    // dgram.udp-unreliable: any pending datagram (reordering), or none (loss).
+    Expected e = Fail({EAGAIN});
+    e.success = true;
+    for (const Sock::Message& m : s->messages) e.one_of.push_back(ExpectMessage(*s, m, c.size));
+    // Wait only for datagrams not yet known to be late: an overdue one may be lost.
+    if (std::any_of(s->messages.begin(), s->messages.end(),
+                    [](const Sock::Message& m) { return !m.overdue; })) {
       e.wait_events = POLLIN;
-      if (s->may_refuse) AddError(e, ECONNREFUSED);
+      e.wait_limit = kUdpSettle;
     }
+    if (s->may_refuse) AddError(e, ECONNREFUSED);
     return e;
   }
   if (s->state != State::kConnected) return Fail({ENOTCONN, EINVAL});
@@ -699,10 +739,20 @@ void Model::Apply(const Command& c, const Outcome& o) {
       return;
     }
     case Op::kRecv:
-      if (!ok) return;
       if (s->type == Type::kDgram) {
-        s->messages.pop_front();
+        if (!ok) {
+          // UDP: nothing came; what is pending may be lost, or still come (overdue).
+          if (s->domain == Domain::kInet4 && (o.err == EAGAIN || o.err == EWOULDBLOCK)) {
+            for (Sock::Message& m : s->messages) m.overdue = true;
+          }
+          return;
+        }
+        if (s->messages.empty()) return;
+        const int i = ReceivedMessage(*s, c, o);
+        // (-1 only for an outcome Predict did not allow: drop the oldest.)
+        s->messages.erase(s->messages.begin() + (i < 0 ? 0 : i));
       } else {
+        if (!ok) return;
         s->inbox.erase(0, o.value);
       }
       return;
@@ -805,7 +855,8 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     return o;
   };
   if (want.wait_events && c.op != Op::kSocket && fd_[c.slot].valid()) {
-    (void)Poll(fd_[c.slot], want.wait_events, kSettle);
+    (void)Poll(fd_[c.slot], want.wait_events,
+               want.wait_limit.count() > 0 ? want.wait_limit : kSettle);
   }
   auto learn_local = [&](const Fd& fd) {
     Result<Address> a = GetSockName(fd);

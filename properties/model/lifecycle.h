@@ -42,11 +42,18 @@
 // port of an open socket of the same type, datagram queues kept short so
 // nothing is dropped for want of room.
 //
+// UDP is unreliable (dgram.udp-unreliable): a receive may return any datagram
+// sent to the socket and not yet received (reordering), or EAGAIN while some
+// are pending (loss); a datagram that did not come within a short wait is
+// "overdue" and may still come later, but never twice. AF_UNIX datagrams stay
+// strict: the oldest first, none lost (dgram.unix-reliable, a platform rule).
+//
 // The model learns port numbers from Outcome::local (the World's getsockname
 // after every call that may bind), so inet addresses are compared exactly.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -138,8 +145,13 @@ struct Expected {
   AddrRule addr_rule = AddrRule::kNone;
   Address addr;
   // Before the call, the World polls the socket for these events, bounded (async
-  // loopback delivery); 0: call at once.
+  // loopback delivery); 0: call at once. wait_limit bounds that poll (0: the default,
+  // generous one; shorter where what does not come may legally be lost).
   short wait_events = 0;
+  std::chrono::milliseconds wait_limit{0};
+  // Success must match one of these alternatives (UDP: each pending datagram, as
+  // success, count, data and address), instead of the fields above.
+  std::vector<Expected> one_of;
 
   // Why `o` is not allowed, or nullopt when it is.
   std::optional<std::string> Mismatch(const Outcome& o) const;
@@ -194,6 +206,7 @@ class Model {
     struct Message {
       std::string data;
       int sender = -1;  // socket id
+      bool overdue = false;  // UDP: a receive found nothing while it was pending (lost?)
     };
     std::deque<Message> messages;      // datagram: messages queued for this socket
     std::deque<int> pending;           // listening: embryo ids, oldest first
@@ -222,6 +235,11 @@ class Model {
   Expected PredictConnect(const Command& c) const;
   Expected PredictSend(const Command& c) const;
   Expected PredictRecv(const Command& c) const;
+  // What receiving message `m` with a buffer of `size` bytes looks like.
+  Expected ExpectMessage(const Sock& s, const Sock::Message& m, std::size_t size) const;
+  // The queued datagram a successful receive returned: its index in `messages`
+  // (UDP: any; AF_UNIX: the oldest), or -1.
+  int ReceivedMessage(const Sock& s, const Command& c, const Outcome& o) const;
   void CloseSock(int id);
   void LearnPort(int id, const Outcome& o);
   std::string DescribeSock(int id) const;
