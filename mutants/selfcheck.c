@@ -739,7 +739,10 @@ int main(int argc, char** argv) {
     fprintf(stderr, "selfcheck: unknown entry '%s'\n", argv[1]);
     return 2;
   }
-  strcpy(g_dir, "/tmp/sockspec-selfcheck-XXXXXX");
+  /* Under $TMPDIR: ci/mutation points it at a private directory it removes,
+     since a probe that crashes on purpose never reaches RemoveDir(). */
+  const char* tmp = getenv("TMPDIR");
+  snprintf(g_dir, sizeof g_dir, "%s/sockspec-selfcheck-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(g_dir) == NULL) return 2;
   int ok = Probe(entry);
   RemoveDir();
