@@ -56,12 +56,6 @@ RawAccept AcceptInto(const Fd& listener, void* buf, socklen_t supplied) {
   return r;
 }
 
-// The address of `kind` to bind a listener or a named client to.
-Address AddressFor(const SocketKind& kind, const std::string& unix_path) {
-  if (kind.is_unix()) return Address::UnixPath(unix_path, kind.sock_type());
-  return kind.domain == AF_INET ? Address::Loopback4(0, kind.sock_type())
-                                : Address::Loopback6(0, kind.sock_type());
-}
 
 // A bound, listening socket of `kind` and the address it reports.
 void MakeListener(const SocketKind& kind, const Address& bind_to, int backlog, Fd* fd,
@@ -134,7 +128,7 @@ class AcceptTest : public ::testing::TestWithParam<SocketKind> {
 
   void SetUpListener(int backlog = 8) {
     ASSERT_NO_FATAL_FAILURE(
-        MakeListener(kind(), AddressFor(kind(), dir_.UniquePath("listener")), backlog,
+        MakeListener(kind(), kind().AddressAt(dir_.UniquePath("listener")), backlog,
                      &listener_, &addr_));
   }
   // A client whose connection is pending on the listener.
@@ -145,7 +139,7 @@ class AcceptTest : public ::testing::TestWithParam<SocketKind> {
   // A client bound to a name of its own (a path for AF_UNIX; inet clients get
   // their port from connect), with its connection pending.
   void NamedPendingClient(Fd* client) {
-    Address name = AddressFor(kind(), dir_.UniquePath("client"));
+    Address name = kind().AddressAt(dir_.UniquePath("client"));
     ASSERT_NO_FATAL_FAILURE(PendingClient(client, kind().is_unix() ? &name : nullptr));
   }
 
@@ -175,7 +169,7 @@ TEST_P(AcceptTest, ReturnsNewConnectedSocketAndListenerKeepsListening) {
   SOCKSPEC_REQUIRE_KIND(kind());
   const SocketKind k = kind();
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
     Fd l;
     Address a;
@@ -217,7 +211,7 @@ TEST_P(AcceptTest, NullAddressAndLengthAcceptsAWorkingConnection) {
   SOCKSPEC_REQUIRE_KIND(kind());
   const SocketKind k = kind();
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
     Fd l;
     Address a;
@@ -246,7 +240,7 @@ TEST_P(AcceptTest, BlockingAcceptWaitsForAClient) {
   SOCKSPEC_REQUIRE_KIND(kind());
   const SocketKind k = kind();
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
     Fd l;
     Address a;
@@ -278,7 +272,7 @@ TEST_P(AcceptTest, ConnectionsAreAcceptedInArrivalOrder) {
   const SocketKind k = kind();
   constexpr int kClients = 4;
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
     Fd l;
     Address a;
@@ -677,7 +671,7 @@ TEST_P(AcceptTest, AtDescriptorLimitFailsEmfile) {
   SOCKSPEC_REQUIRE_KIND(kind());
   const SocketKind k = kind();
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
   // In a child: the lowered limit must not outlive the case.
   s.Spawn("main", [&](Process& p) {
     Fd l;

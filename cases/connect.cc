@@ -39,12 +39,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kWait{5000};  // bound for a wait that should end at once
 
-// The address of `kind` to bind a socket to (a path for AF_UNIX).
-Address AddressFor(const SocketKind& kind, const std::string& unix_path) {
-  if (kind.is_unix()) return Address::UnixPath(unix_path, kind.sock_type());
-  return kind.domain == AF_INET ? Address::Loopback4(0, kind.sock_type())
-                                : Address::Loopback6(0, kind.sock_type());
-}
 
 // A socket of `kind` bound to `bind_to`, listening when backlog >= 0, and the
 // address it reports.
@@ -175,14 +169,14 @@ class ConnectTest : public ::testing::TestWithParam<SocketKind> {
  protected:
   const SocketKind& kind() const { return GetParam(); }
   void SetUpListener(int backlog = 8) {
-    ASSERT_NO_FATAL_FAILURE(MakeBound(kind(), AddressFor(kind(), dir_.UniquePath("listener")),
+    ASSERT_NO_FATAL_FAILURE(MakeBound(kind(), kind().AddressAt(dir_.UniquePath("listener")),
                                       backlog, &listener_, &addr_));
   }
   // A socket of this kind bound but not listening: connections to its
   // address are refused, and the port (or path) stays reserved meanwhile.
   void SetUpBoundOnly() {
     ASSERT_NO_FATAL_FAILURE(
-        MakeBound(kind(), AddressFor(kind(), dir_.UniquePath("bound")), -1, &listener_, &addr_));
+        MakeBound(kind(), kind().AddressAt(dir_.UniquePath("bound")), -1, &listener_, &addr_));
   }
 
   TempDir dir_;
@@ -203,7 +197,7 @@ TEST_P(ConnectTest, ConnectsToAListenerAndNamesItAsPeer) {
   SOCKSPEC_REQUIRE_KIND(kind());
   const SocketKind k = kind();
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
     Fd l;
     Address a;
@@ -262,8 +256,8 @@ TEST_P(ConnectTest, ConnectedSocketFailsEisconn) {
   // EISCONN; connect.nonblock records that.
   const SocketKind k = kind();
   Scenario s;
-  const Address bind_to = AddressFor(k, s.Path("listener"));
-  const Address other_to = AddressFor(k, s.Path("other"));
+  const Address bind_to = k.AddressAt(s.Path("listener"));
+  const Address other_to = k.AddressAt(s.Path("other"));
   s.Spawn("server", [&](Process& p) {
     Fd l;
     Address a;
@@ -299,7 +293,7 @@ TEST_P(ConnectTest, ListeningSocketCannotConnect) {
   Fd other;
   Address other_addr;
   ASSERT_NO_FATAL_FAILURE(
-      MakeBound(kind(), AddressFor(kind(), dir_.UniquePath("other")), 4, &other, &other_addr));
+      MakeBound(kind(), kind().AddressAt(dir_.UniquePath("other")), 4, &other, &other_addr));
   ASSERT_THAT(SetNonBlocking(listener_), SyscallSucceeds());
   Result<> r = Connect(listener_, other_addr);
   // POSIX lists EOPNOTSUPP ("the socket is listening"); Linux TCP says
@@ -506,7 +500,7 @@ TEST_P(ConnectPrototypeTest, PathOfAnotherSocketTypeFailsEprototype) {
   Fd s;
   Address a;
   ASSERT_NO_FATAL_FAILURE(
-      MakeBound(server, AddressFor(server, dir.Path("server")), server.is_dgram() ? -1 : 4, &s, &a));
+      MakeBound(server, server.AddressAt(dir.Path("server")), server.is_dgram() ? -1 : 4, &s, &a));
   Fd c = client.Create().value();
   ASSERT_THAT(SetNonBlocking(c), SyscallSucceeds());
   EXPECT_THAT(Connect(c, a), SyscallFailsWithErrno(EPROTOTYPE));
@@ -582,7 +576,7 @@ class ConnectDgramTest : public ConnectTest {
   // A bound socket of this kind and its address.
   void Bound(const char* name, Fd* fd, Address* a) {
     ASSERT_NO_FATAL_FAILURE(
-        MakeBound(kind(), AddressFor(kind(), dir_.UniquePath(name)), -1, fd, a));
+        MakeBound(kind(), kind().AddressAt(dir_.UniquePath(name)), -1, fd, a));
   }
 };
 

@@ -39,8 +39,12 @@ const char* SocketKind::MissingFeature() const {
 Result<Fd> SocketKind::Create(int extra_flags) const { return Socket(domain, type | extra_flags); }
 
 Address SocketKind::BindableAddress(TempDir& dir) const {
+  return AddressAt(is_unix() ? dir.UniquePath("sock") : std::string());
+}
+
+Address SocketKind::AddressAt(const std::string& unix_path) const {
   switch (domain) {
-    case AF_UNIX: return Address::UnixPath(dir.UniquePath("sock"), sock_type());
+    case AF_UNIX: return Address::UnixPath(unix_path, sock_type());
     case AF_INET: return Address::Loopback4(0, sock_type());
     default: return Address::Loopback6(0, sock_type());
   }

@@ -40,6 +40,9 @@ struct SocketKind {
   // An address to bind a fresh socket of this kind to: a unique path in `dir`
   // for AF_UNIX, the loopback address with port 0 for inet.
   Address BindableAddress(TempDir& dir) const;
+  // The same, with the AF_UNIX path given: `unix_path` for AF_UNIX, the
+  // loopback address with port 0 for inet.
+  Address AddressAt(const std::string& unix_path) const;
 };
 
 void PrintTo(const SocketKind& k, std::ostream* os);
