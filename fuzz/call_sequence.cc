@@ -37,7 +37,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -57,7 +56,7 @@ constexpr int kMaxCalls = 24;
 // A target is a name (unix) or a slot (inet), -1 for none / port 0.
 constexpr int kMaxTarget = std::max(model::kNames, model::kSlots) - 1;
 constexpr int kFdWindow = 40;  // > kMaxCalls: every descriptor an input can open
-constexpr std::size_t kMaxIo = 512;  // send size / recv buffer
+constexpr std::size_t kMaxIo = model::kMaxIo;  // send size / recv buffer
 constexpr auto kCallLimit = std::chrono::seconds(3);
 constexpr char kTarget[] = "call_sequence";
 
@@ -69,6 +68,13 @@ model::World& TheWorld() {
     return w;
   }();
   return *world;
+}
+
+// One Model for the whole process, Reset() before each input: it keeps its storage,
+// so an input costs no heap allocation in the model.
+model::Model& TheModel() {
+  static model::Model* m = new model::Model(TheWorld().dir());
+  return *m;
 }
 
 // Descriptor numbers are checked in one poll() call (timeout 0: never waits),
@@ -85,13 +91,15 @@ std::array<bool, kPollWindow> OpenFds() {
   return open;
 }
 
-// The first `n` numbers free in `open`, lowest first (aborts if the window is too small).
-std::vector<int> FirstFree(const std::array<bool, kPollWindow>& open, int n) {
-  std::vector<int> out;
-  for (int fd = 0; fd < kPollWindow && static_cast<int>(out.size()) < n; ++fd) {
-    if (!open[fd]) out.push_back(fd);
+// The first kFdWindow numbers free in `open`, lowest first (aborts if the window is too
+// small).
+std::array<int, kFdWindow> FirstFree(const std::array<bool, kPollWindow>& open) {
+  std::array<int, kFdWindow> out{};
+  int n = 0;
+  for (int fd = 0; fd < kPollWindow && n < kFdWindow; ++fd) {
+    if (!open[fd]) out[n++] = fd;
   }
-  if (static_cast<int>(out.size()) < n) {
+  if (n < kFdWindow) {
     fuzz::Fail(kTarget, "too many descriptors open before the input for the leak check", {});
   }
   return out;
@@ -102,7 +110,7 @@ std::array<bool, model::kNames> g_bound_names{};
 
 void RemoveNames(const model::World& world) {
   for (int i = 0; i < model::kNames; ++i) {
-    if (g_bound_names[i]) ::unlink(world.UnixName(i, Type::kStream).unix_name.c_str());
+    if (g_bound_names[i]) ::unlink(world.NamePath(i).c_str());
     g_bound_names[i] = false;
   }
 }
@@ -145,13 +153,15 @@ Command Decode(FuzzedDataProvider& in, const model::Model& m) {
 struct Run {
   std::string_view input;
   // The calls so far, described only when something fails (formatting every
-  // call would cost more than the calls).
-  std::vector<std::pair<Command, model::Outcome>> calls;
+  // call would cost more than the calls). Static storage: no heap per input.
+  static inline std::array<std::pair<Command, model::Outcome>, kMaxCalls> calls;
+  int count = 0;
 
   [[noreturn]] void Fail(const std::string& what, const model::Model& m) {
     std::string log;
-    for (const auto& [c, o] : calls) {
-      log += "  " + model::Describe(c) + ": " + model::Describe(o) + "\n";
+    for (int i = 0; i < count; ++i) {
+      log += "  " + model::Describe(calls[i].first) + ": " + model::Describe(calls[i].second) +
+             "\n";
     }
     // abort() skips the World's destructor: leave no directory behind.
     TheWorld().CloseAll();
@@ -166,19 +176,19 @@ struct Run {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sockspec;
   model::World& world = TheWorld();
-  const std::vector<int> free_before = FirstFree(OpenFds(), kFdWindow);
+  const std::array<int, kFdWindow> free_before = FirstFree(OpenFds());
 
-  Run run{std::string_view(reinterpret_cast<const char*>(data), size), {}};
-  run.calls.reserve(kMaxCalls);
-  model::Model m(world.dir());
+  Run run{std::string_view(reinterpret_cast<const char*>(data), size)};
+  model::Model& m = TheModel();
+  m.Reset();
   FuzzedDataProvider in(data, size);
   for (int calls = 0; calls < kMaxCalls && in.remaining_bytes() > 0; ++calls) {
     const Command c = Decode(in, m);
     if (!m.Valid(c)) continue;
     const model::Expected want = m.Predict(c);
     const auto start = std::chrono::steady_clock::now();
-    run.calls.emplace_back(c, world.Run(c, want));
-    const model::Outcome& got = run.calls.back().second;
+    run.calls[run.count] = {c, world.Run(c, want)};
+    const model::Outcome& got = run.calls[run.count++].second;
     const auto took = std::chrono::steady_clock::now() - start;
     if (took > kCallLimit) run.Fail("a call took longer than the bounded waits allow", m);
     if (auto why = want.Mismatch(got)) run.Fail("outcome not allowed by the model: " + *why, m);

@@ -62,19 +62,25 @@ std::string FlagsText(int flags) {
   return out;
 }
 
-Result<Address> Name(FdArg fd, bool peer) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
+Result<SockAddr> RawName(FdArg fd, bool peer) {
+  SockAddr sa;
+  sa.len = sizeof(sa.storage);
   std::string text = std::string(peer ? "getpeername(" : "getsockname(") + Str(fd.get()) + ")";
   int r = Traced(text, [&] {
-    return peer ? ::getpeername(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len)
-                : ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
+    return peer ? ::getpeername(fd.get(), sa.get(), &sa.len)
+                : ::getsockname(fd.get(), sa.get(), &sa.len);
   });
-  if (r < 0) return Fail<Address>(text);
-  Parsed<Address> a = FromSockaddr(&ss, len);
-  if (!a) return Result<Address>::Err(EINVAL, text + " [undecodable address: " +
+  if (r < 0) return Fail<SockAddr>(text);
+  return Result<SockAddr>::Ok(sa, text);
+}
+
+Result<Address> Name(FdArg fd, bool peer) {
+  Result<SockAddr> raw = RawName(fd, peer);
+  if (!raw) return Result<Address>::Err(raw.error(), raw.call());
+  Parsed<Address> a = FromSockaddr(&raw->storage, raw->len);
+  if (!a) return Result<Address>::Err(EINVAL, raw.call() + " [undecodable address: " +
                                                    a.error.Describe() + "]");
-  return Result<Address>::Ok(*a.value, text);
+  return Result<Address>::Ok(*a.value, raw.call());
 }
 
 }  // namespace
@@ -197,6 +203,8 @@ Result<Fd> Accept4(FdArg fd, int flags) {
 
 Result<Address> GetSockName(FdArg fd) { return Name(fd, false); }
 Result<Address> GetPeerName(FdArg fd) { return Name(fd, true); }
+Result<SockAddr> GetSockNameRaw(FdArg fd) { return RawName(fd, false); }
+Result<SockAddr> GetPeerNameRaw(FdArg fd) { return RawName(fd, true); }
 
 Result<std::size_t> Send(FdArg fd, Bytes data, int flags) {
   std::string text = "send(" + Str(fd.get()) + ", <" + std::to_string(data.size()) +
@@ -225,23 +233,29 @@ Result<std::size_t> Recv(FdArg fd, MutableBytes buf, int flags) {
   return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
 }
 
-Result<Received> RecvFrom(FdArg fd, MutableBytes buf, int flags) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
+Result<ReceivedRaw> RecvFromRaw(FdArg fd, MutableBytes buf, int flags) {
+  ReceivedRaw out;
+  out.from.len = sizeof(out.from.storage);
   std::string text = "recvfrom(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
                      " byte buffer>, " + FlagsText(flags) + ", &addr, &len)";
   ssize_t r = Traced(text, [&] {
-    return ::recvfrom(fd.get(), buf.data(), buf.size(), flags, reinterpret_cast<sockaddr*>(&ss),
-                      &len);
+    return ::recvfrom(fd.get(), buf.data(), buf.size(), flags, out.from.get(), &out.from.len);
   });
-  if (r < 0) return Fail<Received>(text);
-  Received out;
+  if (r < 0) return Fail<ReceivedRaw>(text);
   out.size = static_cast<std::size_t>(r);
-  if (len > 0) {
-    Parsed<Address> a = FromSockaddr(&ss, len);
+  return Result<ReceivedRaw>::Ok(out, text);
+}
+
+Result<Received> RecvFrom(FdArg fd, MutableBytes buf, int flags) {
+  Result<ReceivedRaw> raw = RecvFromRaw(fd, buf, flags);
+  if (!raw) return Result<Received>::Err(raw.error(), raw.call());
+  Received out;
+  out.size = raw->size;
+  if (raw->from.len > 0) {
+    Parsed<Address> a = FromSockaddr(&raw->from.storage, raw->from.len);
     if (a) out.from = *a.value;
   }
-  return Result<Received>::Ok(out, text);
+  return Result<Received>::Ok(out, raw.call());
 }
 
 Result<std::size_t> Write(FdArg fd, Bytes data) {

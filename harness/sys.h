@@ -52,6 +52,10 @@ Result<Fd> Accept4(FdArg fd, int flags);
 
 Result<Address> GetSockName(FdArg fd);
 Result<Address> GetPeerName(FdArg fd);
+// The same calls without decoding: the sockaddr as the system wrote it, with the
+// length it reported (no heap; for callers that compare addresses in bulk).
+Result<SockAddr> GetSockNameRaw(FdArg fd);
+Result<SockAddr> GetPeerNameRaw(FdArg fd);
 
 Result<std::size_t> Send(FdArg fd, Bytes data, int flags = 0);
 Result<std::size_t> SendTo(FdArg fd, Bytes data, const Address& to, int flags = 0);
@@ -61,6 +65,12 @@ struct Received {
   Address from;  // unnamed when the system reported no address
 };
 Result<Received> RecvFrom(FdArg fd, MutableBytes buf, int flags = 0);
+// recvfrom without decoding the sender (`from.len` 0: the system reported none).
+struct ReceivedRaw {
+  std::size_t size = 0;
+  SockAddr from;
+};
+Result<ReceivedRaw> RecvFromRaw(FdArg fd, MutableBytes buf, int flags = 0);
 Result<std::size_t> Write(FdArg fd, Bytes data);
 Result<std::size_t> Read(FdArg fd, MutableBytes buf);
 

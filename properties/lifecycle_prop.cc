@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -63,13 +64,21 @@ Outcome Likely(const Model& m, const Command& c, const Expected& want) {
     return o;
   }
   // Of several allowed successes (UDP: any pending datagram), the first: in order.
-  const Expected& e = want.one_of.empty() ? want : want.one_of.front();
+  const Expected e = want.one_of.empty() ? want : want.one_of.front().Expect();
   o.value = e.max_value;
-  if (e.check_data) o.data = e.data.substr(0, o.value);
-  if (e.addr_rule == model::AddrRule::kEqual) o.addr = e.addr;
+  if (e.check_data) {
+    o.data.resize(std::min(o.value, e.data.size()));
+    e.data.CopyTo(o.data.data(), o.data.size());
+  }
+  if (e.addr_rule == model::AddrRule::kEqual) {
+    o.addr = e.addr.domain == Domain::kUnix
+                 ? SockAddr{}
+                 : ToSockaddr(Address::Inet4(e.addr.ip, e.addr.port));
+    o.addr_name = e.addr.name;
+  }
   static int next_port = 20000;
   if (++next_port > 60000) next_port = 20001;
-  o.local = Address::Loopback4(static_cast<std::uint16_t>(next_port));
+  o.local = ToSockaddr(Address::Loopback4(static_cast<std::uint16_t>(next_port)));
   if (c.op == Op::kAccept) o.new_slot = m.LowestEmptySlot();
   return o;
 }
@@ -176,7 +185,7 @@ struct Step : rc::state::Command<Model, Sut> {
     Tally(cmd, got);
     if (!want.one_of.empty()) {  // a UDP receive with datagrams pending
       if (got.err == EAGAIN || got.err == EWOULDBLOCK) ++sut.udp_missing;
-      if (!got.err && want.one_of.front().Mismatch(got)) ++sut.udp_reordered;
+      if (!got.err && want.one_of.front().Expect().Mismatch(got)) ++sut.udp_reordered;
     }
     if (!got.err && cmd.op == Op::kAccept) ++sut.accepted;
     if (!got.err && cmd.op == Op::kRecv) {

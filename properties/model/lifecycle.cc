@@ -1,13 +1,17 @@
 #include "properties/model/lifecycle.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 #include "harness/errno_name.h"
@@ -49,9 +53,12 @@ std::string HexByte(std::uint8_t b) {
 }
 
 // The allowed-errno list with EWOULDBLOCK beside EAGAIN where they differ.
+void AddOne(Expected& e, int err) {
+  if (std::find(e.errors.begin(), e.errors.end(), err) == e.errors.end()) e.errors.push_back(err);
+}
 void AddError(Expected& e, int err) {
-  e.errors.push_back(err);
-  if (err == EAGAIN && EWOULDBLOCK != EAGAIN) e.errors.push_back(EWOULDBLOCK);
+  AddOne(e, err);
+  if (err == EAGAIN && EWOULDBLOCK != EAGAIN) AddOne(e, EWOULDBLOCK);
 }
 
 Expected Ok() {
@@ -66,21 +73,88 @@ Expected Fail(std::initializer_list<int> errs) {
   return e;
 }
 
-bool SameAddress(const Address& a, const Address& b) {
-  Address x = a, y = b;
-  x.type = y.type = SockType::kUnspecified;
-  return x == y;
+sa_family_t FamilyOf(const SockAddr& a) {
+  if (a.len < static_cast<socklen_t>(offsetof(sockaddr, sa_family) + sizeof(sa_family_t))) {
+    return AF_UNSPEC;
+  }
+  return a.storage.ss_family;
+}
+
+// An AF_INET address with its whole sockaddr_in (what FromSockaddr accepts).
+std::optional<sockaddr_in> Inet4Of(const SockAddr& a) {
+  if (FamilyOf(a) != AF_INET || a.len < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    return std::nullopt;
+  }
+  sockaddr_in in;
+  std::memcpy(&in, &a.storage, sizeof(in));
+  return in;
+}
+
+bool SameInet4(const SockAddr& got, const ModelAddress& want) {
+  std::optional<sockaddr_in> in = Inet4Of(got);
+  return in && ntohs(in->sin_port) == want.port &&
+         std::memcmp(&in->sin_addr, want.ip.data(), 4) == 0;
+}
+
+std::string FormatSockaddr(const SockAddr& a) {
+  Parsed<Address> p = FromSockaddr(&a.storage, a.len);
+  return p ? FormatAddress(*p.value) : "(undecodable: " + p.error.Describe() + ")";
 }
 
 }  // namespace
 
-// ---------------------------------------------------------------- Command
+// ---------------------------------------------------------------- KnownBytes
 
-std::string Command::Payload() const {
-  std::string s(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>(fill + i);
-  return s;
+void KnownBytes::Append(Run r) {
+  if (r.size == 0) return;
+  bytes_ += r.size;
+  if (!runs_.empty()) {
+    Run& last = runs_.back();
+    if (last.At(last.size) == r.first && last.size + r.size <= 0xffff) {
+      last.size = static_cast<std::uint16_t>(last.size + r.size);
+      return;
+    }
+  }
+  runs_.push_back(r);
 }
+
+void KnownBytes::DropFront(std::size_t n) {
+  n = std::min(n, bytes_);
+  bytes_ -= n;
+  std::size_t gone = 0;  // whole runs dropped
+  while (n > 0) {
+    Run& r = runs_[gone];
+    if (n < r.size) {
+      r.first = r.At(n);
+      r.size = static_cast<std::uint16_t>(r.size - n);
+      break;
+    }
+    n -= r.size;
+    ++gone;
+  }
+  for (std::size_t i = 0; i < gone; ++i) runs_.pop_front();
+}
+
+bool KnownBytes::StartsWith(std::string_view got) const {
+  if (got.size() > bytes_) return false;
+  std::size_t at = 0;
+  for (const Run& r : runs_) {
+    for (std::size_t i = 0; i < r.size && at < got.size(); ++i, ++at) {
+      if (static_cast<std::uint8_t>(got[at]) != r.At(i)) return false;
+    }
+    if (at == got.size()) break;
+  }
+  return true;
+}
+
+void KnownBytes::CopyTo(char* out, std::size_t n) const {
+  std::size_t at = 0;
+  for (const Run& r : runs_) {
+    for (std::size_t i = 0; i < r.size && at < n; ++i) out[at++] = static_cast<char>(r.At(i));
+  }
+}
+
+// ---------------------------------------------------------------- Command
 
 std::string Describe(const Command& c) {
   std::ostringstream os;
@@ -119,6 +193,13 @@ std::ostream& operator<<(std::ostream& os, const Command& c) { return os << Desc
 
 // ---------------------------------------------------------------- Outcome / Expected
 
+std::string ModelAddress::Describe() const {
+  if (domain == Domain::kUnix) return "name n" + std::to_string(name);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u:%u", ip[0], ip[1], ip[2], ip[3], port);
+  return buf;
+}
+
 std::string Describe(const Outcome& o) {
   std::ostringstream os;
   os << (o.call.empty() ? std::string("call") : o.call) << " -> ";
@@ -128,11 +209,23 @@ std::string Describe(const Outcome& o) {
     os << "ok";
     if (o.value) os << " value " << o.value;
     if (!o.data.empty()) os << " data " << o.data.size() << " bytes";
-    if (o.addr) os << " addr " << FormatAddress(*o.addr);
+    if (o.addr) os << " addr " << FormatSockaddr(*o.addr);
+    if (o.addr && o.addr_name >= 0) os << " (name n" << o.addr_name << ")";
     if (o.new_slot >= 0) os << " into s" << o.new_slot;
   }
   if (o.in_progress) os << " (after EINPROGRESS)";
   return os.str();
+}
+
+Expected Datagram::Expect() const {
+  Expected e;
+  e.success = true;
+  e.min_value = e.max_value = value;
+  e.check_data = true;
+  e.data = KnownBytes::Of(data);
+  e.addr_rule = addr_rule;
+  e.addr = addr;
+  return e;
 }
 
 std::string Expected::Describe() const {
@@ -141,14 +234,14 @@ std::string Expected::Describe() const {
   if (success && !one_of.empty()) {
     os << "success as one of: ";
     for (std::size_t i = 0; i < one_of.size(); ++i) {
-      os << (i ? "; " : "") << one_of[i].Describe() << " (" << one_of[i].data.size()
+      os << (i ? "; " : "") << one_of[i].Expect().Describe() << " (" << one_of[i].data.size
          << "-byte datagram)";
     }
     sep = " or ";
   } else if (success) {
     os << "success";
     if (max_value) os << " with value in [" << min_value << ", " << max_value << "]";
-    if (addr_rule == AddrRule::kEqual) os << " address " << FormatAddress(addr);
+    if (addr_rule == AddrRule::kEqual) os << " address " << addr.Describe();
     if (addr_rule == AddrRule::kUnixAny) os << " any AF_UNIX address";
     if (addr_rule == AddrRule::kInet4Any) os << " any AF_INET address";
     sep = " or ";
@@ -166,34 +259,38 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
   }
   if (!success) return "succeeded, expected " + Describe();
   if (!one_of.empty()) {
-    for (const Expected& alternative : one_of) {
-      if (!alternative.Mismatch(o)) return std::nullopt;
+    for (const Datagram& alternative : one_of) {
+      if (!alternative.Expect().Mismatch(o)) return std::nullopt;
     }
     return "returned " + std::to_string(o.value) + " bytes" +
-           (o.addr ? " from " + FormatAddress(*o.addr) : std::string()) +
+           (o.addr ? " from " + FormatSockaddr(*o.addr) : std::string()) +
            " that match none of the pending datagrams, expected " + Describe();
   }
   if (o.value < min_value || o.value > max_value) {
     return "returned " + std::to_string(o.value) + ", expected " + Describe();
   }
-  if (check_data && o.data != data.substr(0, o.value)) {
+  if (check_data &&
+      (o.data.size() != std::min(o.value, data.size()) || !data.StartsWith(o.data.view()))) {
     return "received bytes that differ from what was sent (" + std::to_string(o.data.size()) +
            " bytes)";
   }
   switch (addr_rule) {
     case AddrRule::kNone:
       break;
-    case AddrRule::kEqual:
-      if (!o.addr || !SameAddress(*o.addr, addr)) {
-        return "address " + (o.addr ? FormatAddress(*o.addr) : std::string("none")) +
-               ", expected " + FormatAddress(addr);
+    case AddrRule::kEqual: {
+      const bool same = o.addr && (addr.domain == Domain::kUnix ? o.addr_name == addr.name
+                                                                : SameInet4(*o.addr, addr));
+      if (!same) {
+        return "address " + (o.addr ? FormatSockaddr(*o.addr) : std::string("none")) +
+               ", expected " + addr.Describe();
       }
       break;
+    }
     case AddrRule::kUnixAny:
-      if (!o.addr || !o.addr->is_unix()) return "expected an AF_UNIX address";
+      if (!o.addr || FamilyOf(*o.addr) != AF_UNIX) return "expected an AF_UNIX address";
       break;
     case AddrRule::kInet4Any:
-      if (!o.addr || o.addr->kind != AddrKind::kInet4) return "expected an AF_INET address";
+      if (!o.addr || !Inet4Of(*o.addr)) return "expected an AF_INET address";
       break;
   }
   return std::nullopt;
@@ -201,7 +298,13 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
 
 // ---------------------------------------------------------------- Model
 
-Model::Model(std::string unix_dir) : unix_dir_(std::move(unix_dir)) { slot_.fill(-1); }
+Model::Model(std::string unix_dir) : unix_dir_(std::move(unix_dir)) { Reset(); }
+
+void Model::Reset() {
+  socks_.clear();  // keeps the capacity: a reused Model stops allocating
+  slot_.fill(-1);
+  names_.fill(NameInfo{});
+}
 
 Model::Sock* Model::Slot(int slot) {
   return slot_[slot] < 0 ? nullptr : &socks_[slot_[slot]];
@@ -235,19 +338,24 @@ int Model::InetReceiver(int port, Type type) const {
   return -1;
 }
 
-std::optional<Address> Model::LocalAddress(int id) const {
+std::optional<ModelAddress> Model::LocalAddress(int id) const {
   const Sock& s = socks_[id];
+  ModelAddress a;
+  a.domain = s.domain;
   if (s.domain == Domain::kUnix) {
     if (s.name < 0) return std::nullopt;
-    return Address::UnixPath(unix_dir_ + "/n" + std::to_string(s.name));
+    a.name = s.name;
+    return a;
   }
   if (s.port <= 0) return std::nullopt;
-  return Address::Inet4(s.ip, static_cast<std::uint16_t>(s.port));
+  a.ip = s.ip;
+  a.port = static_cast<std::uint16_t>(s.port);
+  return a;
 }
 
-std::optional<Address> Model::PeerViewAddress(int id) const {
-  std::optional<Address> a = LocalAddress(id);
-  if (a && a->kind == AddrKind::kInet4) return Address::Loopback4(a->port);
+std::optional<ModelAddress> Model::PeerViewAddress(int id) const {
+  std::optional<ModelAddress> a = LocalAddress(id);
+  if (a && a->domain == Domain::kInet4) a->ip = {127, 0, 0, 1};
   return a;
 }
 
@@ -312,7 +420,12 @@ bool Model::Valid(const Command& c) const {
       if (s->state == State::kListening && !s->pending.empty()) return LowestEmptySlot() >= 0;
       return true;
     case Op::kSend: {
-      if (c.size == 0) return false;
+      if (c.size == 0 || c.size > kMaxIo) return false;
+      // Keep a stream inbox within kMaxRuns separate sends.
+      if (s->type == Type::kStream && s->state == State::kConnected && !s->peer_gone &&
+          socks_[s->peer].inbox.full()) {
+        return false;
+      }
       int receiver = -1;
       if (c.target >= 0) {
         if (s->type != Type::kDgram) return false;
@@ -334,7 +447,7 @@ bool Model::Valid(const Command& c) const {
       return true;
     }
     case Op::kRecv:
-      return c.size > 0;
+      return c.size > 0 && c.size <= kMaxIo;
     case Op::kShutdown:
       return s->type == Type::kStream && s->state == State::kConnected &&
              (c.how == SHUT_RD || c.how == SHUT_WR || c.how == SHUT_RDWR);
@@ -410,7 +523,7 @@ Expected Model::Predict(const Command& c) const {
       return Ok();
     case Op::kGetSockName: {
       Expected e = Ok();
-      std::optional<Address> a = LocalAddress(slot_[c.slot]);
+      std::optional<ModelAddress> a = LocalAddress(slot_[c.slot]);
       if (a && !s->unspecified) {
         e.addr_rule = AddrRule::kEqual;
         e.addr = *a;
@@ -429,7 +542,7 @@ Expected Model::Predict(const Command& c) const {
         return e;
       }
       Expected e = Ok();
-      std::optional<Address> a = PeerViewAddress(s->peer);
+      std::optional<ModelAddress> a = PeerViewAddress(s->peer);
       if (a) {
         e.addr_rule = AddrRule::kEqual;
         e.addr = *a;
@@ -443,15 +556,17 @@ Expected Model::Predict(const Command& c) const {
   return Expected{};
 }
 
-Expected Model::PredictConnect(const Command& c) const {
+Expected Model::PredictConnect(const Command& c, bool as_fresh) const {
   const Sock* s = Slot(c.slot);
   const bool unix_family = s->domain == Domain::kUnix;
-  if (s->state == State::kListening) {
+  // The state of socket `id`, the connecting one taken as fresh when `as_fresh`.
+  auto state_of = [&](int id) {
+    return as_fresh && id == slot_[c.slot] ? State::kFresh : socks_[id].state;
+  };
+  if (state_of(slot_[c.slot]) == State::kListening) {
     // The system may look at the target first (Linux AF_UNIX does): its errors too.
     Expected e = Fail({EISCONN, EINVAL, EOPNOTSUPP});
-    Model fresh = *this;
-    fresh.socks_[slot_[c.slot]].state = State::kFresh;
-    for (int err : fresh.PredictConnect(c).errors) AddError(e, err);
+    for (int err : PredictConnect(c, true).errors) AddError(e, err);
     return e;
   }
   int receiver;
@@ -476,7 +591,7 @@ Expected Model::PredictConnect(const Command& c) const {
     }
     return e;
   }
-  if (receiver < 0 || socks_[receiver].state != State::kListening) return Fail({ECONNREFUSED});
+  if (receiver < 0 || state_of(receiver) != State::kListening) return Fail({ECONNREFUSED});
   // connect.nonblock: 0 or EINPROGRESS; the World completes an EINPROGRESS and reports
   // the final outcome.
   return Ok();
@@ -543,26 +658,25 @@ Expected Model::PredictSend(const Command& c) const {
   return e;
 }
 
-Expected Model::ExpectMessage(const Sock& s, const Sock::Message& m, std::size_t size) const {
-  Expected e = Ok();
-  e.min_value = e.max_value = std::min(size, m.data.size());  // dgram.truncation
-  e.check_data = true;
-  e.data = m.data;
-  std::optional<Address> from = PeerViewAddress(m.sender);
+Datagram Model::ExpectMessage(const Sock& s, const Message& m, std::size_t size) const {
+  Datagram d;
+  d.data = m.data;
+  d.value = std::min<std::size_t>(size, m.data.size);  // dgram.truncation
+  std::optional<ModelAddress> from = PeerViewAddress(m.sender);
   if (from) {
-    e.addr_rule = AddrRule::kEqual;
-    e.addr = *from;
+    d.addr_rule = AddrRule::kEqual;
+    d.addr = *from;
   } else {
-    e.addr_rule = s.domain == Domain::kUnix ? AddrRule::kNone : AddrRule::kInet4Any;
+    d.addr_rule = s.domain == Domain::kUnix ? AddrRule::kNone : AddrRule::kInet4Any;
   }
-  return e;
+  return d;
 }
 
 int Model::ReceivedMessage(const Sock& s, const Command& c, const Outcome& o) const {
   if (s.messages.empty()) return -1;
   if (s.domain == Domain::kUnix) return 0;  // dgram.unix-reliable: in order
   for (std::size_t i = 0; i < s.messages.size(); ++i) {
-    if (!ExpectMessage(s, s.messages[i], c.size).Mismatch(o)) return static_cast<int>(i);
+    if (!ExpectMessage(s, s.messages[i], c.size).Expect().Mismatch(o)) return static_cast<int>(i);
   }
   return -1;
 }
@@ -576,14 +690,14 @@ Expected Model::PredictRecv(const Command& c) const {
       if (s->may_refuse) AddError(e, ECONNREFUSED);
       return e;
     }
-    if (unix_family) return ExpectMessage(*s, s->messages.front(), c.size);
+    if (unix_family) return ExpectMessage(*s, s->messages.front(), c.size).Expect();
     // dgram.udp-unreliable: any pending datagram (reordering), or none (loss).
     Expected e = Fail({EAGAIN});
     e.success = true;
-    for (const Sock::Message& m : s->messages) e.one_of.push_back(ExpectMessage(*s, m, c.size));
+    for (const Message& m : s->messages) e.one_of.push_back(ExpectMessage(*s, m, c.size));
     // Wait only for datagrams not yet known to be late: an overdue one may be lost.
     if (std::any_of(s->messages.begin(), s->messages.end(),
-                    [](const Sock::Message& m) { return !m.overdue; })) {
+                    [](const Message& m) { return !m.overdue; })) {
       e.wait_events = POLLIN;
       e.wait_limit = kUdpSettle;
     }
@@ -614,9 +728,10 @@ Expected Model::PredictRecv(const Command& c) const {
 
 void Model::LearnPort(int id, const Outcome& o) {
   Sock& s = socks_[id];
-  if (s.domain == Domain::kInet4 && o.local && o.local->kind == AddrKind::kInet4) {
-    s.port = o.local->port;
-    for (int i = 0; i < 4; ++i) s.ip[i] = o.local->ip[i];
+  if (s.domain != Domain::kInet4 || !o.local) return;
+  if (std::optional<sockaddr_in> in = Inet4Of(*o.local)) {
+    s.port = ntohs(in->sin_port);
+    std::memcpy(s.ip.data(), &in->sin_addr, 4);
   }
 }
 
@@ -713,7 +828,7 @@ void Model::Apply(const Command& c, const Outcome& o) {
           peer.peer_gone = true;
           return;
         }
-        peer.inbox += c.Payload().substr(0, o.value);
+        peer.inbox.Append(c.Payload(o.value));
         return;
       }
       bool gone_peer = c.target < 0 && s->peer_gone;
@@ -735,7 +850,7 @@ void Model::Apply(const Command& c, const Outcome& o) {
         s->may_refuse = true;
         return;
       }
-      r.messages.push_back({c.Payload(), self});
+      r.messages.push_back(Message{c.Payload(c.size), self, false});
       return;
     }
     case Op::kRecv:
@@ -743,17 +858,17 @@ void Model::Apply(const Command& c, const Outcome& o) {
         if (!ok) {
           // UDP: nothing came; what is pending may be lost, or still come (overdue).
           if (s->domain == Domain::kInet4 && (o.err == EAGAIN || o.err == EWOULDBLOCK)) {
-            for (Sock::Message& m : s->messages) m.overdue = true;
+            for (Message& m : s->messages) m.overdue = true;
           }
           return;
         }
         if (s->messages.empty()) return;
         const int i = ReceivedMessage(*s, c, o);
         // (-1 only for an outcome Predict did not allow: drop the oldest.)
-        s->messages.erase(s->messages.begin() + (i < 0 ? 0 : i));
+        s->messages.erase_at(static_cast<std::size_t>(i < 0 ? 0 : i));
       } else {
         if (!ok) return;
-        s->inbox.erase(0, o.value);
+        s->inbox.DropFront(o.value);
       }
       return;
     case Op::kShutdown:
@@ -815,6 +930,14 @@ std::string Model::DescribeAll() const {
 World::World() {
   // Sends pass MSG_NOSIGNAL; where the platform has none, SIGPIPE must not end the run.
   if (kMsgNoSignalFlag == 0) ::signal(SIGPIPE, SIG_IGN);
+  // The names' paths and addresses, made once: a run uses them on every unix call.
+  for (int i = 0; i < kNames; ++i) {
+    name_path_[i] = dir_.Path("n" + std::to_string(i));
+    name_addr_[i][static_cast<int>(Type::kStream)] =
+        Address::UnixPath(name_path_[i], SockType::kStream);
+    name_addr_[i][static_cast<int>(Type::kDgram)] =
+        Address::UnixPath(name_path_[i], SockType::kDgram);
+  }
 }
 
 World::~World() { CloseAll(); }
@@ -827,19 +950,35 @@ int World::OpenCount() const {
   return static_cast<int>(std::count_if(fd_.begin(), fd_.end(), [](const Fd& f) { return f.valid(); }));
 }
 
-Address World::UnixName(int i, Type t) const {
-  return Address::UnixPath(dir_.Path("n" + std::to_string(i)),
-                           t == Type::kStream ? SockType::kStream : SockType::kDgram);
+int World::NameIndex(const SockAddr& a) const {
+  // As FromSockaddr reads a pathname: the bytes after the family, within sun_path, up to
+  // the first NUL (an abstract name starts with NUL: never one of ours).
+  constexpr std::size_t kPathAt = offsetof(sockaddr_un, sun_path);
+  const std::size_t len = a.len;
+  if (a.storage.ss_family != AF_UNIX || len <= kPathAt) return -1;
+  const char* path = reinterpret_cast<const char*>(&a.storage) + kPathAt;
+  const std::size_t room = std::min(len - kPathAt, SunPathSize());
+  const std::string_view name(path, strnlen(path, room));
+  for (int i = 0; i < kNames; ++i) {
+    if (name == name_path_[i]) return i;
+  }
+  return -1;
 }
 
-std::optional<Address> World::TargetAddress(const Command& c, Type type) {
-  if (domain_[c.slot] == Domain::kUnix) return UnixName(c.target, type);
-  if (c.target < 0) return Address::Loopback4(0);
-  Result<Address> a = GetSockName(fd_[c.target]);
-  if (!a) return std::nullopt;
+const Address* World::TargetAddress(const Command& c, Type type) {
+  if (domain_[c.slot] == Domain::kUnix) return &UnixName(c.target, type);
+  std::uint16_t port = 0;
+  if (c.target >= 0) {
+    Result<SockAddr> a = GetSockNameRaw(fd_[c.target]);
+    if (!a || a->storage.ss_family != AF_INET) return nullptr;
+    sockaddr_in in;
+    std::memcpy(&in, &a->storage, sizeof(in));
+    port = ntohs(in.sin_port);
+  }
   // A socket bound to the wildcard address is reached through loopback: never use
   // any other address.
-  return Address::Loopback4(a->port);
+  inet_target_ = Address::Loopback4(port);
+  return &inet_target_;
 }
 
 Outcome World::Run(const Command& c, const Expected& want) {
@@ -859,7 +998,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
                want.wait_limit.count() > 0 ? want.wait_limit : kSettle);
   }
   auto learn_local = [&](const Fd& fd) {
-    Result<Address> a = GetSockName(fd);
+    Result<SockAddr> a = GetSockNameRaw(fd);
     if (a) o.local = *a;
   };
   Fd& fd = fd_[c.slot];
@@ -876,7 +1015,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       return o;
     }
     case Op::kBind: {
-      std::optional<Address> to = TargetAddress(c, type_[c.slot]);
+      const Address* to = TargetAddress(c, type_[c.slot]);
       if (!to) return fail(EBADF, "getsockname of the target failed");
       Result<> r = Bind(fd, *to);
       if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
@@ -894,7 +1033,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       return o;
     }
     case Op::kConnect: {
-      std::optional<Address> to = TargetAddress(c, type_[c.slot]);
+      const Address* to = TargetAddress(c, type_[c.slot]);
       if (!to) return fail(EBADF, "getsockname of the target failed");
       Result<> r = Connect(fd, *to);
       o.call = r.call();
@@ -938,14 +1077,17 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       return o;
     }
     case Op::kSend: {
-      std::string payload = c.Payload();
+      if (c.size > kMaxIo) return fail(EINVAL, "send larger than the model's kMaxIo");
+      char payload[kMaxIo];
+      for (std::size_t i = 0; i < c.size; ++i) payload[i] = static_cast<char>(c.fill + i);
+      const Bytes bytes = AsBytes(std::string_view(payload, c.size));
       Result<std::size_t> r = Result<std::size_t>::Err(EINVAL);
       if (c.target >= 0) {
-        std::optional<Address> to = TargetAddress(c, type_[c.slot]);
+        const Address* to = TargetAddress(c, type_[c.slot]);
         if (!to) return fail(EBADF, "getsockname of the target failed");
-        r = SendTo(fd, AsBytes(payload), *to, kMsgNoSignalFlag);
+        r = SendTo(fd, bytes, *to, kMsgNoSignalFlag);
       } else {
-        r = Send(fd, AsBytes(payload), kMsgNoSignalFlag);
+        r = Send(fd, bytes, kMsgNoSignalFlag);
       }
       if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
       if (!r) return fail(r.error(), r.call());
@@ -954,21 +1096,25 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       return o;
     }
     case Op::kRecv: {
-      std::string buf(c.size, '\0');
-      MutableBytes span(reinterpret_cast<std::byte*>(buf.data()), buf.size());
+      if (c.size > kMaxIo) return fail(EINVAL, "receive larger than the model's kMaxIo");
+      MutableBytes span(reinterpret_cast<std::byte*>(o.data.data()), c.size);
       if (type_[c.slot] == Type::kDgram) {
-        Result<Received> r = RecvFrom(fd, span);
+        Result<ReceivedRaw> r = RecvFromRaw(fd, span);
         if (!r) return fail(r.error(), r.call());
         o.call = r.call();
         o.value = r->size;
-        o.addr = r->from;
+        // No address reported (an unbound AF_UNIX sender): none in the outcome either.
+        if (r->from.len > 0) {
+          o.addr = r->from;
+          o.addr_name = NameIndex(r->from);
+        }
       } else {
         Result<std::size_t> r = Recv(fd, span);
         if (!r) return fail(r.error(), r.call());
         o.call = r.call();
         o.value = *r;
       }
-      o.data = buf.substr(0, std::min(o.value, buf.size()));
+      o.data.resize(std::min(o.value, c.size));
       return o;
     }
     case Op::kShutdown: {
@@ -985,10 +1131,11 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     }
     case Op::kGetSockName:
     case Op::kGetPeerName: {
-      Result<Address> r = c.op == Op::kGetSockName ? GetSockName(fd) : GetPeerName(fd);
+      Result<SockAddr> r = c.op == Op::kGetSockName ? GetSockNameRaw(fd) : GetPeerNameRaw(fd);
       if (!r) return fail(r.error(), r.call());
       o.call = r.call();
       o.addr = *r;
+      o.addr_name = NameIndex(*r);
       return o;
     }
   }

@@ -40,7 +40,11 @@
 // connected stream sockets (Linux accepts it on unconnected AF_UNIX ones,
 // POSIX says ENOTCONN), binding or connecting an inet socket only to the
 // port of an open socket of the same type, datagram queues kept short so
-// nothing is dropped for want of room.
+// nothing is dropped for want of room. They also bound what the model stores
+// (sizes up to kMaxIo, kMaxQueued datagrams, kMaxRuns separate sends queued
+// on a stream socket), so it keeps everything inline and never allocates
+// once its socket table has grown: the call-sequence fuzzer runs it thousands
+// of times a second.
 //
 // UDP is unreliable (dgram.udp-unreliable): a receive may return any datagram
 // sent to the socket and not yet received (reordering), or EAGAIN while some
@@ -49,22 +53,25 @@
 // strict: the oldest first, none lost (dgram.unix-reliable, a platform rule).
 //
 // The model learns port numbers from Outcome::local (the World's getsockname
-// after every call that may bind), so inet addresses are compared exactly.
+// after every call that may bind), so inet addresses are compared
+// exactly. AF_UNIX addresses are compared by name: the World says which of its
+// names (n0..n7) an address the system returned is.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/address.h"
 #include "harness/fd.h"
 #include "harness/temp_dir.h"
+#include "properties/model/fixed_vector.h"
 
 namespace sockspec::model {
 
@@ -72,6 +79,9 @@ inline constexpr int kSlots = 4;      // sockets alive at once
 inline constexpr int kNames = 8;      // AF_UNIX names n0..n7 in the world's directory
 inline constexpr int kBacklog = 8;    // every listen uses this backlog (> kSlots)
 inline constexpr std::size_t kMaxQueued = 8;  // datagrams queued per socket (below any limit)
+inline constexpr std::size_t kMaxIo = 512;    // bytes per send, and per receive buffer
+inline constexpr std::size_t kMaxRuns = 32;   // separate sends queued on one stream socket
+inline constexpr std::size_t kMaxErrors = 8;  // errnos one prediction allows
 
 enum class Domain : std::uint8_t { kUnix, kInet4 };
 enum class Type : std::uint8_t { kStream, kDgram };
@@ -90,32 +100,96 @@ enum class Op : std::uint8_t {
   kGetPeerName,  // getpeername
 };
 
+// Payload bytes: a send's payload is fill, fill+1, ... (mod 256), so any piece of
+// one is known by its first byte and its length.
+struct Run {
+  std::uint8_t first = 0;
+  std::uint16_t size = 0;  // at most kMaxIo
+  std::uint8_t At(std::size_t i) const { return static_cast<std::uint8_t>(first + i); }
+};
+
 struct Command {
   Op op = Op::kSocket;
   int slot = 0;        // the socket the command is about, 0..kSlots-1
   Domain domain = Domain::kUnix;  // kSocket
   Type type = Type::kStream;      // kSocket
   int target = -1;     // kBind / kConnect / kSend, see Op
-  std::size_t size = 1;  // kSend: bytes; kRecv: buffer size
+  std::size_t size = 1;  // kSend: bytes; kRecv: buffer size (1..kMaxIo)
   std::uint8_t fill = 0;  // kSend: the payload is fill, fill+1, ...
   int how = SHUT_WR;   // kShutdown
 
-  // The payload of a kSend.
-  std::string Payload() const;
+  // The first `n` bytes of a kSend's payload.
+  Run Payload(std::size_t n) const {
+    return Run{fill, static_cast<std::uint16_t>(n < size ? n : size)};
+  }
 };
 
 // "connect(s1, name n2)", "send(s0, 5 bytes from 0x41, to s2)".
 std::string Describe(const Command& c);
 std::ostream& operator<<(std::ostream& os, const Command& c);
 
+// Bytes the model knows are queued (a stream socket's inbox) or expected (a
+// receive): runs of payload bytes, oldest first. Inline, no heap.
+class KnownBytes {
+ public:
+  static KnownBytes Of(Run r) {
+    KnownBytes p;
+    p.Append(r);
+    return p;
+  }
+  std::size_t size() const { return bytes_; }
+  bool empty() const { return bytes_ == 0; }
+  // No room for another run (Valid keeps a stream send from overflowing an inbox).
+  bool full() const { return runs_.full(); }
+  // Adds bytes at the end (merged into the last run when they continue it).
+  void Append(Run r);
+  // Removes the first `n` bytes (n <= size()).
+  void DropFront(std::size_t n);
+  // Whether `got` is exactly the first got.size() bytes.
+  bool StartsWith(std::string_view got) const;
+  // Writes the first `n` bytes (n <= size()) to `out`.
+  void CopyTo(char* out, std::size_t n) const;
+
+ private:
+  FixedVector<Run, kMaxRuns> runs_;
+  std::size_t bytes_ = 0;
+};
+
+// Received bytes, inline (a receive buffer holds at most kMaxIo bytes).
+class ByteBuffer {
+ public:
+  char* data() { return bytes_.data(); }
+  std::string_view view() const { return {bytes_.data(), size_}; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void resize(std::size_t n) { size_ = n < kMaxIo ? n : kMaxIo; }
+
+ private:
+  std::array<char, kMaxIo> bytes_{};
+  std::size_t size_ = 0;
+};
+
+// An address as the model knows it: one of the world's AF_UNIX names, or an AF_INET
+// address.
+struct ModelAddress {
+  Domain domain = Domain::kUnix;
+  int name = -1;                     // unix: the name's index (n0..n7)
+  std::array<std::uint8_t, 4> ip{};  // inet
+  std::uint16_t port = 0;            // inet, host order
+  std::string Describe() const;      // "name n3", "127.0.0.1:40000"
+};
+
 // What the system did.
 struct Outcome {
   int err = 0;                  // 0: success, else errno
   std::size_t value = 0;        // send/recv: byte count
-  std::string data;             // recv: the bytes
-  std::optional<Address> addr;  // getsockname/getpeername/recvfrom: the address returned
-  std::optional<Address> local; // after bind/listen/connect/accept/send: getsockname of the
-                                // socket (accept: of the new one), when it succeeded
+  ByteBuffer data;              // recv: the bytes
+  // getsockname/getpeername/recvfrom: the address returned, as the system wrote it, and
+  // which of the world's names it is (-1: none, e.g. not AF_UNIX or another path).
+  std::optional<SockAddr> addr;
+  int addr_name = -1;
+  std::optional<SockAddr> local; // after bind/listen/connect/send on AF_INET: getsockname of
+                                 // the socket, when it may have bound
   bool in_progress = false;     // connect said EINPROGRESS before completing
   bool nonblock_inherited = false;  // accept: the new socket had O_NONBLOCK
   int new_slot = -1;            // accept: where the new socket went
@@ -132,18 +206,30 @@ enum class AddrRule : std::uint8_t {
   kInet4Any,  // any AF_INET address
 };
 
-// The outcomes the model allows for one command.
+struct Expected;
+
+// One pending datagram a UDP receive may return (Expected::one_of).
+struct Datagram {
+  Run data;                // the whole datagram
+  std::size_t value = 0;   // what a receive returns: data cut to the buffer
+  AddrRule addr_rule = AddrRule::kNone;
+  ModelAddress addr;       // the sender as a receiver sees it
+  // The same as a whole Expected (success only).
+  Expected Expect() const;
+};
+
+// The outcomes the model allows for one command. Inline, no heap.
 struct Expected {
   bool success = false;          // success is allowed
-  std::vector<int> errors;       // errnos allowed (besides success, if allowed)
+  FixedVector<int, kMaxErrors> errors;  // errnos allowed (besides success, if allowed)
   std::size_t min_value = 0;     // success: the returned count lies in [min_value, max_value]
   std::size_t max_value = 0;
   // recv success: the bytes must be `data` cut to the returned count (a prefix: stream
   // sockets may return fewer bytes than are queued; datagrams are cut only by the buffer).
   bool check_data = false;
-  std::string data;
+  KnownBytes data;
   AddrRule addr_rule = AddrRule::kNone;
-  Address addr;
+  ModelAddress addr;
   // Before the call, the World polls the socket for these events, bounded (async
   // loopback delivery); 0: call at once. wait_limit bounds that poll (0: the default,
   // generous one; shorter where what does not come may legally be lost).
@@ -151,7 +237,7 @@ struct Expected {
   std::chrono::milliseconds wait_limit{0};
   // Success must match one of these alternatives (UDP: each pending datagram, as
   // success, count, data and address), instead of the fields above.
-  std::vector<Expected> one_of;
+  FixedVector<Datagram, kMaxQueued> one_of;
 
   // Why `o` is not allowed, or nullopt when it is.
   std::optional<std::string> Mismatch(const Outcome& o) const;
@@ -160,9 +246,12 @@ struct Expected {
 
 class Model {
  public:
-  // `unix_dir`: the directory the World keeps AF_UNIX names in (World::dir()), so the model
-  // can tell the exact address getsockname reports.
+  // `unix_dir`: the directory the World keeps AF_UNIX names in (World::dir()).
   explicit Model(std::string unix_dir);
+
+  // Back to the initial state (no socket, no name), keeping the storage: one Model can
+  // serve many runs without allocating.
+  void Reset();
 
   // The precondition: the command refers to sockets in states where the model
   // can tell every allowed outcome (see the file comment). Commands that are
@@ -184,6 +273,13 @@ class Model {
 
  private:
   enum class State : std::uint8_t { kFresh, kListening, kConnected, kEmbryo };
+  struct Message {
+    Run data;
+    int sender = -1;  // socket id
+    bool overdue = false;  // UDP: a receive found nothing while it was pending (lost?)
+  };
+  // Plain data (inline queues): copying one is a memcpy, and a vector of them never
+  // allocates once it has grown.
   struct Sock {
     Domain domain = Domain::kUnix;
     Type type = Type::kStream;
@@ -202,14 +298,9 @@ class Model {
     // connect failed: POSIX leaves the socket's state unspecified ("close it and make a
     // new one"), so the model allows only close and getsockname (any address) on it.
     bool unspecified = false;
-    std::string inbox;                 // stream: bytes queued for this socket
-    struct Message {
-      std::string data;
-      int sender = -1;  // socket id
-      bool overdue = false;  // UDP: a receive found nothing while it was pending (lost?)
-    };
-    std::deque<Message> messages;      // datagram: messages queued for this socket
-    std::deque<int> pending;           // listening: embryo ids, oldest first
+    KnownBytes inbox;                             // stream: bytes queued for this socket
+    FixedVector<Message, kMaxQueued> messages;    // datagram: messages queued for it
+    FixedVector<int, kBacklog> pending;           // listening: embryo ids, oldest first
   };
   struct NameInfo {
     bool exists = false;  // the file is there (bind made it; close keeps it)
@@ -228,15 +319,17 @@ class Model {
   // The socket an AF_UNIX name leads to, or -1 (then NameInfo says whether the file exists).
   int UnixOwner(int name) const { return names_[name].owner; }
   // The address socket `id` would report by getsockname, when the model knows it.
-  std::optional<Address> LocalAddress(int id) const;
+  std::optional<ModelAddress> LocalAddress(int id) const;
   // The address its peers see (getpeername, recvfrom): for inet, the loopback address
   // with its port even when it is bound to the wildcard address.
-  std::optional<Address> PeerViewAddress(int id) const;
-  Expected PredictConnect(const Command& c) const;
+  std::optional<ModelAddress> PeerViewAddress(int id) const;
+  // `as_fresh`: as if the connecting socket were not listening (the errors a system that
+  // looks at the target first may report).
+  Expected PredictConnect(const Command& c, bool as_fresh = false) const;
   Expected PredictSend(const Command& c) const;
   Expected PredictRecv(const Command& c) const;
   // What receiving message `m` with a buffer of `size` bytes looks like.
-  Expected ExpectMessage(const Sock& s, const Sock::Message& m, std::size_t size) const;
+  Datagram ExpectMessage(const Sock& s, const Message& m, std::size_t size) const;
   // The queued datagram a successful receive returned: its index in `messages`
   // (UDP: any; AF_UNIX: the oldest), or -1.
   int ReceivedMessage(const Sock& s, const Command& c, const Outcome& o) const;
@@ -265,18 +358,26 @@ class World {
   void CloseAll();
   int OpenCount() const;
   const std::string& dir() const { return dir_.path(); }
-  // The address of name `i` (unix) in this world.
-  Address UnixName(int i, Type t) const;
+  // The address of name `i` (unix) in this world, and its path (made once per World).
+  const Address& UnixName(int i, Type t) const { return name_addr_[i][static_cast<int>(t)]; }
+  const std::string& NamePath(int i) const { return name_path_[i]; }
 
  private:
   Outcome RunOne(const Command& c, const Expected& want);
-  std::optional<Address> TargetAddress(const Command& c, Type type);
+  // The address `c` names (unix: a name of this world; inet: loopback with the port of
+  // slot `target`, or port 0), or nullptr when the target's port cannot be read.
+  const Address* TargetAddress(const Command& c, Type type);
+  // Which of this world's names `a` is (decoded as FromSockaddr does), or -1.
+  int NameIndex(const SockAddr& a) const;
   Domain DomainOf(int slot) const { return domain_[slot]; }
 
   TempDir dir_;
   std::array<Fd, kSlots> fd_;
   std::array<Domain, kSlots> domain_{};
   std::array<Type, kSlots> type_{};
+  std::array<std::string, kNames> name_path_;
+  std::array<std::array<Address, 2>, kNames> name_addr_;  // [name][Type]
+  Address inet_target_;  // TargetAddress's answer for inet commands
 };
 
 }  // namespace sockspec::model
