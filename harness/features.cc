@@ -180,8 +180,8 @@ const char* FeatureName(Feature f) {
   return "unknown feature";
 }
 
-DontWait::DontWait(int fd) : fd_(fd) {
-  if (kMsgDontwaitFlag != 0) return;
+DontWait::DontWait(int fd, int msg_flag) : fd_(fd), flags_(msg_flag) {
+  if (msg_flag != 0) return;
   int fl = ::fcntl(fd, F_GETFL);
   if (fl < 0 || (fl & O_NONBLOCK)) return;  // a bad fd fails in the call itself
   if (::fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0) saved_fl_ = fl;

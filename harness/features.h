@@ -74,17 +74,24 @@ inline constexpr int kMsgDontwaitFlag = 0;
 // gives MSG_DONTWAIT where the platform has it; elsewhere the descriptor is
 // O_NONBLOCK from here until the temporary dies at the end of the full
 // expression (after the call, and after a gtest matcher has read errno: the
-// restore keeps errno). Not for a descriptor another process uses meanwhile.
+// restore keeps errno). A descriptor that was already O_NONBLOCK stays so. Not
+// for a descriptor another process uses meanwhile.
 class DontWait {
  public:
-  explicit DontWait(int fd);
+  explicit DontWait(int fd) : DontWait(fd, kMsgDontwaitFlag) {}
   ~DontWait();
   DontWait(const DontWait&) = delete;
   DontWait& operator=(const DontWait&) = delete;
-  int flags() const { return kMsgDontwaitFlag; }
+  // The fallback whatever the platform has (flags() is 0, the descriptor is
+  // O_NONBLOCK meanwhile): what DontWait(fd) does without MSG_DONTWAIT, named
+  // so the unit tests of every build exercise it, not only the posix-only one.
+  static DontWait ByFileStatusFlag(int fd) { return DontWait(fd, 0); }
+  int flags() const { return flags_; }
 
  private:
+  DontWait(int fd, int msg_flag);
   int fd_ = -1;
+  int flags_ = 0;      // MSG_DONTWAIT, or 0 on the fallback
   int saved_fl_ = -1;  // the file status flags to restore, -1 when untouched
 };
 
