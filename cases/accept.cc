@@ -9,7 +9,6 @@
 // through Scenario.
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -37,7 +37,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kWait{5000};  // bound for a wait that should end at once
 constexpr unsigned char kCanary = 0xA5;
 
 // What accept with a caller-supplied buffer did.
@@ -56,69 +55,11 @@ RawAccept AcceptInto(const Fd& listener, void* buf, socklen_t supplied) {
   return r;
 }
 
-
-// A bound, listening socket of `kind` and the address it reports.
-void MakeListener(const SocketKind& kind, const Address& bind_to, int backlog, Fd* fd,
-                  Address* bound) {
-  Result<Fd> s = kind.Create();
-  ASSERT_THAT(s, SyscallSucceeds());
-  ASSERT_THAT(Bind(*s, bind_to), SyscallSucceeds());
-  ASSERT_THAT(Listen(*s, backlog), SyscallSucceeds());
-  Result<Address> a = GetSockName(*s);
-  ASSERT_THAT(a, SyscallSucceeds());
-  *fd = std::move(s.value());
-  *bound = *a;
-}
-
-// Starts a connection from a new non-blocking socket (optionally bound
-// first). Completing at once and EINPROGRESS are both legal.
-void StartConnect(const SocketKind& kind, const Address& to, Fd* out,
-                  const Address* bind_to = nullptr) {
-  Result<Fd> c = kind.Create();
-  ASSERT_THAT(c, SyscallSucceeds());
-  ASSERT_THAT(SetNonBlocking(*c), SyscallSucceeds());
-  if (bind_to != nullptr) {
-    ASSERT_THAT(Bind(*c, *bind_to), SyscallSucceeds());
-  }
-  Result<> r = Connect(*c, to);
-  if (!r.ok()) {
-    ASSERT_THAT(r, SyscallFailsWithErrno(EINPROGRESS));
-  }
-  *out = std::move(c.value());
-}
-
-// Waits (bounded) until a connection is pending on `listener`.
-void WaitPending(const Fd& listener) {
-  Result<short> r = Poll(listener, POLLIN, kWait);
-  ASSERT_THAT(r, SyscallSucceeds());
-  ASSERT_TRUE(*r & POLLIN) << "no connection became pending on the listener within "
-                           << kWait.count() << " ms (revents " << *r << ")";
-}
-
-// Waits for a started connect to complete, checks SO_ERROR is 0, and makes
-// the socket blocking again.
-void FinishConnect(const Fd& c) {
-  Result<short> r = Poll(c, POLLOUT, kWait);
-  ASSERT_THAT(r, SyscallSucceeds());
-  ASSERT_TRUE(*r & POLLOUT) << "connect did not complete within " << kWait.count()
-                            << " ms (revents " << *r << ")";
-  ASSERT_THAT(GetSockOptInt(c, SOL_SOCKET, SO_ERROR), SyscallSucceedsWithValue(0));
-  ASSERT_THAT(SetNonBlocking(c, false), SyscallSucceeds());
-}
-
 // The raw name of `fd` (getsockname), as bytes and length.
 void RawSockName(const Fd& fd, sockaddr_storage* ss, socklen_t* len) {
   std::memset(ss, 0, sizeof(*ss));
   *len = sizeof(*ss);
   ASSERT_THAT(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(ss), len), SyscallSucceeds());
-}
-
-// Sends one byte token on `fd` and checks the other end receives it.
-void ExpectCarries(const Fd& from, const Fd& to, std::string_view token) {
-  ASSERT_THAT(SendAll(from, AsBytes(token)), SyscallSucceedsWithValue(token.size()));
-  Result<std::string> got = RecvAll(to, token.size());
-  ASSERT_THAT(got, SyscallSucceeds());
-  EXPECT_EQ(*got, token);
 }
 
 // The fixture: a listener of the kind under test, with its own temp dir.
@@ -127,14 +68,23 @@ class AcceptTest : public ::testing::TestWithParam<SocketKind> {
   const SocketKind& kind() const { return GetParam(); }
 
   void SetUpListener(int backlog = 8) {
-    ASSERT_NO_FATAL_FAILURE(
-        MakeListener(kind(), kind().AddressAt(dir_.UniquePath("listener")), backlog,
-                     &listener_, &addr_));
+    Result<BoundSocket> l =
+        MakeListener(kind(), kind().AddressAt(dir_.UniquePath("listener")), backlog);
+    ASSERT_THAT(l, SyscallSucceeds());
+    listener_ = std::move(l->fd);
+    addr_ = l->addr;
   }
-  // A client whose connection is pending on the listener.
+  // A non-blocking client (optionally bound first) whose connection is
+  // pending on the listener.
   void PendingClient(Fd* client, const Address* bind_to = nullptr) {
-    ASSERT_NO_FATAL_FAILURE(StartConnect(kind(), addr_, client, bind_to));
-    ASSERT_NO_FATAL_FAILURE(WaitPending(listener_));
+    Result<Fd> c = kind().Create();
+    ASSERT_THAT(c, SyscallSucceeds());
+    if (bind_to != nullptr) {
+      ASSERT_THAT(Bind(*c, *bind_to), SyscallSucceeds());
+    }
+    ASSERT_THAT(StartConnect(*c, addr_), SyscallSucceeds());
+    *client = std::move(*c);
+    ASSERT_THAT(WaitPending(listener_), SyscallSucceeds());
   }
   // A client bound to a name of its own (a path for AF_UNIX; inet clients get
   // their port from connect), with its connection pending.
@@ -153,14 +103,6 @@ class AcceptUnixTest : public AcceptTest {};
 // Datagram kinds (accept is not supported).
 class AcceptDgramTest : public AcceptTest {};
 
-std::vector<SocketKind> UnixConnectionKinds() {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : ConnectionKinds()) {
-    if (k.is_unix()) out.push_back(k);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // accept.basic, accept.null-address, accept.blocks, accept.fifo: forked peers.
 
@@ -171,14 +113,12 @@ TEST_P(AcceptTest, ReturnsNewConnectedSocketAndListenerKeepsListening) {
   Scenario s;
   const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeListener(k, bind_to, 4, &l, &a));
-    p.Publish("addr", a);
+    Result<Fd> l = PublishedListener(p, "addr", k, bind_to, 4);
+    ASSERT_THAT(l, SyscallSucceeds());
     for (const char* token : {"1", "2"}) {
-      Result<Fd> c = Accept(l);
+      Result<Fd> c = Accept(*l);
       ASSERT_THAT(c, SyscallSucceeds());
-      EXPECT_NE(c->get(), l.get());
+      EXPECT_NE(c->get(), l->get());
       // Same type and family as the listener (POSIX), and not itself listening.
       EXPECT_THAT(GetSockOptInt(*c, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(k.type));
       EXPECT_THAT(GetSockOptInt(*c, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(0));
@@ -187,7 +127,7 @@ TEST_P(AcceptTest, ReturnsNewConnectedSocketAndListenerKeepsListening) {
       EXPECT_EQ(*got, token);
       ASSERT_THAT(SendAll(*c, AsBytes("ok")), SyscallSucceeds());
       // The listener is still listening after handing out a connection.
-      EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+      EXPECT_THAT(GetSockOptInt(*l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
       p.Signal(std::string("accepted-") + token);
     }
   });
@@ -213,11 +153,9 @@ TEST_P(AcceptTest, NullAddressAndLengthAcceptsAWorkingConnection) {
   Scenario s;
   const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeListener(k, bind_to, 4, &l, &a));
-    p.Publish("addr", a);
-    Fd c(::accept(l.get(), nullptr, nullptr));
+    Result<Fd> l = PublishedListener(p, "addr", k, bind_to, 4);
+    ASSERT_THAT(l, SyscallSucceeds());
+    Fd c(::accept(l->get(), nullptr, nullptr));
     ASSERT_TRUE(c.valid()) << "accept(fd, NULL, NULL) failed: " << DescribeErrno(errno);
     Result<std::string> got = RecvAll(c, 4);
     ASSERT_THAT(got, SyscallSucceeds());
@@ -242,14 +180,12 @@ TEST_P(AcceptTest, BlockingAcceptWaitsForAClient) {
   Scenario s;
   const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeListener(k, bind_to, 4, &l, &a));
-    p.Publish("addr", a);
+    Result<Fd> l = PublishedListener(p, "addr", k, bind_to, 4);
+    ASSERT_THAT(l, SyscallSucceeds());
     // Nothing is pending yet: the client connects only after "accepting".
-    ASSERT_THAT(Poll(l, POLLIN, milliseconds(0)), SyscallSucceedsWithValue(0));
+    ASSERT_THAT(Poll(*l, POLLIN, milliseconds(0)), SyscallSucceedsWithValue(0));
     p.Signal("accepting");
-    Result<Fd> c = Accept(l);  // must wait for the client
+    Result<Fd> c = Accept(*l);  // must wait for the client
     ASSERT_THAT(c, SyscallSucceeds());
     // What it returned is the client's connection, made after the signal.
     Result<std::string> got = RecvAll(*c, 5);
@@ -274,13 +210,11 @@ TEST_P(AcceptTest, ConnectionsAreAcceptedInArrivalOrder) {
   Scenario s;
   const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeListener(k, bind_to, kClients + 2, &l, &a));
-    p.Publish("addr", a);
+    Result<Fd> l = PublishedListener(p, "addr", k, bind_to, kClients + 2);
+    ASSERT_THAT(l, SyscallSucceeds());
     p.WaitFor("connected-" + std::to_string(kClients - 1));
     for (int i = 0; i < kClients; ++i) {
-      Result<Fd> c = Accept(l);
+      Result<Fd> c = Accept(*l);
       ASSERT_THAT(c, SyscallSucceeds());
       Result<std::string> got = RecvAll(*c, 1);
       ASSERT_THAT(got, SyscallSucceeds());
@@ -321,7 +255,7 @@ TEST_P(AcceptTest, NullAddressWithLengthRecordsWhatHappens) {
   if (r >= 0) {
     RecordValue(std::string("accept.null-address-len.len-after.") + kind().name,
                 static_cast<long long>(len));
-    ASSERT_NO_FATAL_FAILURE(FinishConnect(client));
+    ASSERT_THAT(FinishConnect(client), SyscallSucceeds());
     ExpectCarries(client, accepted, "x");
   }
 }
@@ -349,7 +283,7 @@ TEST_P(AcceptTest, StoresThePeerAddressAndItsLength) {
   ASSERT_TRUE(expected.ok()) << expected.error.Describe();
   EXPECT_EQ(*peer.value, *expected.value) << "accepted peer address differs from the client's "
                                              "getsockname";
-  ASSERT_NO_FATAL_FAILURE(FinishConnect(client));
+  ASSERT_THAT(FinishConnect(client), SyscallSucceeds());
   ExpectCarries(client, accepted, "a");
 }
 
@@ -458,7 +392,7 @@ TEST_P(AcceptTest, ZeroLengthWritesNothingAndSucceeds) {
   }
   RecordValue(std::string("accept.len-zero.len-after.") + kind().name,
               static_cast<long long>(r.len));
-  ASSERT_NO_FATAL_FAILURE(FinishConnect(client));
+  ASSERT_THAT(FinishConnect(client), SyscallSucceeds());
   ExpectCarries(accepted, client, "z");
 }
 
@@ -498,8 +432,8 @@ TEST_P(AcceptTest, PendingConnectionMakesListenerReadable) {
   ASSERT_NO_FATAL_FAILURE(SetUpListener());
   // Nothing pending: not readable.
   EXPECT_THAT(Poll(listener_, POLLIN, milliseconds(0)), SyscallSucceedsWithValue(0));
-  Fd client;
-  ASSERT_NO_FATAL_FAILURE(StartConnect(kind(), addr_, &client));
+  Fd client = kind().Create().value();
+  ASSERT_THAT(StartConnect(client, addr_), SyscallSucceeds());
   Result<short> r = Poll(listener_, POLLIN, kWait);
   ASSERT_THAT(r, SyscallSucceeds());
   EXPECT_TRUE(*r & POLLIN) << "revents " << *r;
@@ -532,19 +466,15 @@ TEST_P(AcceptDgramTest, DatagramSocketFailsEopnotsupp) {
 
 TEST(AcceptErrors, ClosedDescriptorFailsEbadf) {
   SOCKSPEC_RULE("accept.ebadf", Shall);
-  Fd s = Socket(AF_UNIX, SOCK_STREAM).value();
-  int stale = s.get();
-  s.reset();
-  EXPECT_THAT(Accept(stale), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(Accept(ClosedFd()), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(Accept(-1), SyscallFailsWithErrno(EBADF));
 }
 
 TEST(AcceptErrors, NonSocketDescriptorFailsEnotsock) {
   SOCKSPEC_RULE("accept.enotsock", Shall);
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
-  EXPECT_THAT(Accept(r), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(Accept(p->r), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 // ---------------------------------------------------------------------------
@@ -601,7 +531,7 @@ TEST_P(AcceptTest, Accept4FlagsSetCloexecAndNonblockIndependently) {
     EXPECT_EQ((*fl & O_NONBLOCK) != 0, (flags & kSockNonblockFlag) != 0)
         << "O_NONBLOCK " << ((*fl & O_NONBLOCK) ? "set" : "clear");
     // The flags change the descriptor, not the connection.
-    ASSERT_NO_FATAL_FAILURE(FinishConnect(client));
+    ASSERT_THAT(FinishConnect(client), SyscallSucceeds());
     ExpectCarries(client, *c, "f");
   }
 }
@@ -643,7 +573,7 @@ TEST_P(AcceptTest, PeerClosedBeforeAcceptRecordsTheOutcome) {
   ASSERT_NO_FATAL_FAILURE(SetUpListener());
   Fd client;
   ASSERT_NO_FATAL_FAILURE(PendingClient(&client));
-  ASSERT_NO_FATAL_FAILURE(FinishConnect(client));
+  ASSERT_THAT(FinishConnect(client), SyscallSucceeds());
   client.reset();
   ASSERT_THAT(SetNonBlocking(listener_), SyscallSucceeds());
   Result<Fd> c = Accept(listener_);
@@ -674,23 +604,19 @@ TEST_P(AcceptTest, AtDescriptorLimitFailsEmfile) {
   const Address bind_to = k.AddressAt(s.Path("listener"));
   // In a child: the lowered limit must not outlive the case.
   s.Spawn("main", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeListener(k, bind_to, 4, &l, &a));
+    Result<BoundSocket> listener = MakeListener(k, bind_to, 4);
+    ASSERT_THAT(listener, SyscallSucceeds());
+    auto& [l, a] = *listener;
     ASSERT_THAT(SetNonBlocking(l), SyscallSucceeds());
-    Fd client;
-    ASSERT_NO_FATAL_FAILURE(StartConnect(k, a, &client));
-    ASSERT_NO_FATAL_FAILURE(WaitPending(l));
+    Fd client = k.Create().value();
+    ASSERT_THAT(StartConnect(client, a), SyscallSucceeds());
+    ASSERT_THAT(WaitPending(l), SyscallSucceeds());
 
     // Cap the limit just above the lowest free descriptor, then fill the gap.
-    rlimit saved;
-    ASSERT_THAT(::getrlimit(RLIMIT_NOFILE, &saved), SyscallSucceeds());
-    int lowest = ::dup(l.get());
+    const int lowest = NextFreeFd();
     ASSERT_GE(lowest, 0);
-    ::close(lowest);
-    rlimit low = saved;
-    low.rlim_cur = static_cast<rlim_t>(lowest) + 2;
-    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &low), SyscallSucceeds());
+    Result<rlimit> saved = LowerFdLimit(static_cast<rlim_t>(lowest) + 2);
+    ASSERT_THAT(saved, SyscallSucceeds());
     std::vector<Fd> fillers;
     while (fillers.size() < 64) {
       int d = ::dup(l.get());
@@ -705,7 +631,7 @@ TEST_P(AcceptTest, AtDescriptorLimitFailsEmfile) {
     Fd later(::accept(l.get(), nullptr, nullptr));
     int later_err = errno;
     fillers.clear();
-    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &saved), SyscallSucceeds());
+    ASSERT_THAT(RestoreFdLimit(*saved), SyscallSucceeds());
 
     ASSERT_LT(full.fd, 0) << "accept succeeded with every descriptor in use";
     EXPECT_TRUE(full.err == EMFILE || full.err == ENFILE) << DescribeErrno(full.err);

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -37,69 +38,18 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kWait{5000};  // bound for a wait that should end at once
-
-
-// A socket of `kind` bound to `bind_to`, listening when backlog >= 0, and the
-// address it reports.
-void MakeBound(const SocketKind& kind, const Address& bind_to, int backlog, Fd* fd,
-               Address* bound) {
-  Result<Fd> s = kind.Create();
-  ASSERT_THAT(s, SyscallSucceeds());
-  ASSERT_THAT(Bind(*s, bind_to), SyscallSucceeds());
-  if (backlog >= 0) {
-    ASSERT_THAT(Listen(*s, backlog), SyscallSucceeds());
-  }
-  Result<Address> a = GetSockName(*s);
-  ASSERT_THAT(a, SyscallSucceeds());
-  *fd = std::move(s.value());
-  *bound = *a;
-}
-
-// Starts a connection from a new non-blocking socket: 0 or EINPROGRESS.
-void StartConnect(const SocketKind& kind, const Address& to, Fd* out) {
-  Result<Fd> c = kind.Create();
-  ASSERT_THAT(c, SyscallSucceeds());
-  ASSERT_THAT(SetNonBlocking(*c), SyscallSucceeds());
-  Result<> r = Connect(*c, to);
-  if (!r.ok()) {
-    ASSERT_THAT(r, SyscallFailsWithErrno(EINPROGRESS));
-  }
-  *out = std::move(c.value());
-}
-
-// Waits (bounded) for the started connect of `c` to complete with SO_ERROR 0.
-void FinishConnect(const Fd& c) {
-  Result<short> r = Poll(c, POLLOUT, kWait);
-  ASSERT_THAT(r, SyscallSucceeds());
-  ASSERT_TRUE(*r & POLLOUT) << "connect did not complete within " << kWait.count()
-                            << " ms (revents " << *r << ")";
-  ASSERT_THAT(GetSockOptInt(c, SOL_SOCKET, SO_ERROR), SyscallSucceedsWithValue(0));
-}
-
-// Accepts one connection from `listener`, waiting (bounded) for it.
-void AcceptOne(const Fd& listener, Fd* out) {
-  Result<short> r = Poll(listener, POLLIN, kWait);
-  ASSERT_THAT(r, SyscallSucceeds());
-  ASSERT_TRUE(*r & POLLIN) << "no connection became pending within " << kWait.count() << " ms";
-  Result<Fd> c = Accept(listener);
-  ASSERT_THAT(c, SyscallSucceeds());
-  *out = std::move(c.value());
-}
-
-// A connected client and its accepted end, made in-process.
+// A client of `kind` connected to `to`, where `listener` listens, and its
+// accepted end; the client is left non-blocking.
 void MakeConnection(const SocketKind& kind, const Fd& listener, const Address& to, Fd* client,
                     Fd* accepted) {
-  ASSERT_NO_FATAL_FAILURE(StartConnect(kind, to, client));
-  ASSERT_NO_FATAL_FAILURE(AcceptOne(listener, accepted));
-  ASSERT_NO_FATAL_FAILURE(FinishConnect(*client));
-}
-
-void ExpectCarries(const Fd& from, const Fd& to, std::string_view token) {
-  ASSERT_THAT(SendAll(from, AsBytes(token)), SyscallSucceedsWithValue(token.size()));
-  Result<std::string> got = RecvAll(to, token.size());
-  ASSERT_THAT(got, SyscallSucceeds());
-  EXPECT_EQ(*got, token);
+  Result<Fd> c = kind.Create();
+  ASSERT_THAT(c, SyscallSucceeds());
+  ASSERT_THAT(StartConnect(*c, to), SyscallSucceeds());
+  Result<Fd> a = AcceptBounded(listener);
+  ASSERT_THAT(a, SyscallSucceeds());
+  ASSERT_THAT(FinishConnect(*c), SyscallSucceeds());
+  *client = std::move(*c);
+  *accepted = std::move(*a);
 }
 
 // Sends `msg` from `tx` (to `to`, or to its peer when null) until `rx`
@@ -146,37 +96,23 @@ SockAddr UnspecAddress() {
   return sa;
 }
 
-std::vector<SocketKind> Only(std::vector<SocketKind> kinds, bool (SocketKind::*pred)() const) {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : kinds) {
-    if ((k.*pred)()) out.push_back(k);
-  }
-  return out;
-}
-std::vector<SocketKind> TcpKinds() { return Only(ConnectionKinds(), &SocketKind::is_inet); }
-std::vector<SocketKind> UnixConnectionKinds() {
-  return Only(ConnectionKinds(), &SocketKind::is_unix);
-}
-
-SocketKind KindNamed(std::string_view name) {
-  for (const SocketKind& k : AllKinds()) {
-    if (name == k.name) return k;
-  }
-  return AllKinds().front();
-}
-
 class ConnectTest : public ::testing::TestWithParam<SocketKind> {
  protected:
   const SocketKind& kind() const { return GetParam(); }
   void SetUpListener(int backlog = 8) {
-    ASSERT_NO_FATAL_FAILURE(MakeBound(kind(), kind().AddressAt(dir_.UniquePath("listener")),
-                                      backlog, &listener_, &addr_));
+    ASSERT_NO_FATAL_FAILURE(
+        Keep(MakeListener(kind(), kind().AddressAt(dir_.UniquePath("listener")), backlog)));
   }
   // A socket of this kind bound but not listening: connections to its
   // address are refused, and the port (or path) stays reserved meanwhile.
   void SetUpBoundOnly() {
-    ASSERT_NO_FATAL_FAILURE(
-        MakeBound(kind(), kind().AddressAt(dir_.UniquePath("bound")), -1, &listener_, &addr_));
+    ASSERT_NO_FATAL_FAILURE(Keep(MakeBound(kind(), kind().AddressAt(dir_.UniquePath("bound")))));
+  }
+  // Keeps `s` as this case's socket and its address.
+  void Keep(Result<BoundSocket> s) {
+    ASSERT_THAT(s, SyscallSucceeds());
+    listener_ = std::move(s->fd);
+    addr_ = s->addr;
   }
 
   TempDir dir_;
@@ -199,11 +135,9 @@ TEST_P(ConnectTest, ConnectsToAListenerAndNamesItAsPeer) {
   Scenario s;
   const Address bind_to = k.AddressAt(s.Path("listener"));
   s.Spawn("server", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeBound(k, bind_to, 4, &l, &a));
-    p.Publish("addr", a);
-    Result<Fd> c = Accept(l);
+    Result<Fd> l = PublishedListener(p, "addr", k, bind_to, 4);
+    ASSERT_THAT(l, SyscallSucceeds());
+    Result<Fd> c = Accept(*l);
     ASSERT_THAT(c, SyscallSucceeds());
     ASSERT_THAT(SendAll(*c, AsBytes("hi")), SyscallSucceeds());
     p.WaitFor("done");
@@ -233,7 +167,7 @@ TEST_P(ConnectTest, NonBlockingConnectCompletesAndBecomesWritable) {
   }
   RecordValue(std::string("connect.nonblock.") + kind().name,
               r.ok() ? "immediate" : ErrnoName(r.error()));
-  ASSERT_NO_FATAL_FAILURE(FinishConnect(c));
+  ASSERT_THAT(FinishConnect(c), SyscallSucceeds());
   EXPECT_THAT(GetPeerName(c), SyscallSucceedsWithValue(addr_));
   // A further connect once it has completed: EISCONN (POSIX, BSD) or 0 (Linux
   // TCP reports the completion once). Recorded; nothing else is legal.
@@ -243,9 +177,9 @@ TEST_P(ConnectTest, NonBlockingConnectCompletesAndBecomesWritable) {
   }
   RecordValue(std::string("connect.nonblock.connect-after-completion.") + kind().name,
               again.ok() ? "ok" : ErrnoName(again.error()));
-  Fd accepted;
-  ASSERT_NO_FATAL_FAILURE(AcceptOne(listener_, &accepted));
-  ExpectCarries(c, accepted, "n");
+  Result<Fd> accepted = AcceptBounded(listener_);
+  ASSERT_THAT(accepted, SyscallSucceeds());
+  ExpectCarries(c, *accepted, "n");
 }
 
 TEST_P(ConnectTest, ConnectedSocketFailsEisconn) {
@@ -259,11 +193,9 @@ TEST_P(ConnectTest, ConnectedSocketFailsEisconn) {
   const Address bind_to = k.AddressAt(s.Path("listener"));
   const Address other_to = k.AddressAt(s.Path("other"));
   s.Spawn("server", [&](Process& p) {
-    Fd l;
-    Address a;
-    ASSERT_NO_FATAL_FAILURE(MakeBound(k, bind_to, 4, &l, &a));
-    p.Publish("addr", a);
-    Result<Fd> c = Accept(l);
+    Result<Fd> l = PublishedListener(p, "addr", k, bind_to, 4);
+    ASSERT_THAT(l, SyscallSucceeds());
+    Result<Fd> c = Accept(*l);
     ASSERT_THAT(c, SyscallSucceeds());
     Result<std::string> got = RecvAll(*c, 1);
     ASSERT_THAT(got, SyscallSucceeds());
@@ -271,9 +203,9 @@ TEST_P(ConnectTest, ConnectedSocketFailsEisconn) {
   });
   s.Spawn("client", [&](Process& p) {
     Address a = p.Await("addr");
-    Fd other;
-    Address other_addr;
-    ASSERT_NO_FATAL_FAILURE(MakeBound(k, other_to, 4, &other, &other_addr));
+    Result<BoundSocket> other_listener = MakeListener(k, other_to, 4);
+    ASSERT_THAT(other_listener, SyscallSucceeds());
+    auto& [other, other_addr] = *other_listener;
     Fd c = k.Create().value();
     ASSERT_THAT(Connect(c, a), SyscallSucceeds());
     EXPECT_THAT(Connect(c, a), SyscallFailsWithErrno(EISCONN)) << "same address";
@@ -290,10 +222,10 @@ TEST_P(ConnectTest, ListeningSocketCannotConnect) {
   SOCKSPEC_RULE("connect.listening", Shall);
   SOCKSPEC_REQUIRE_KIND(kind());
   ASSERT_NO_FATAL_FAILURE(SetUpListener());
-  Fd other;
-  Address other_addr;
-  ASSERT_NO_FATAL_FAILURE(
-      MakeBound(kind(), kind().AddressAt(dir_.UniquePath("other")), 4, &other, &other_addr));
+  Result<BoundSocket> other_listener =
+      MakeListener(kind(), kind().AddressAt(dir_.UniquePath("other")), 4);
+  ASSERT_THAT(other_listener, SyscallSucceeds());
+  auto& [other, other_addr] = *other_listener;
   ASSERT_THAT(SetNonBlocking(listener_), SyscallSucceeds());
   Result<> r = Connect(listener_, other_addr);
   // POSIX lists EOPNOTSUPP ("the socket is listening"); Linux TCP says
@@ -413,13 +345,11 @@ TEST(ConnectLoopback, AnyLoopbackAddressReachesAWildcardListener) {
       Result<> r = Bind(probe, target);
       if (!r.ok()) GTEST_SKIP() << FormatAddress(target) << " is not local here: " << r;
     }
-    Fd listener;
-    Address bound;
-    ASSERT_NO_FATAL_FAILURE(MakeBound(tcp4, Address::Inet4({0, 0, 0, 0}, 0), 4, &listener,
-                                      &bound));
-    const Address to = target.WithPort(bound.port);
+    Result<BoundSocket> listener = MakeListener(tcp4, Address::Inet4({0, 0, 0, 0}, 0), 4);
+    ASSERT_THAT(listener, SyscallSucceeds());
+    const Address to = target.WithPort(listener->addr.port);
     Fd c, accepted;
-    ASSERT_NO_FATAL_FAILURE(MakeConnection(tcp4, listener, to, &c, &accepted));
+    ASSERT_NO_FATAL_FAILURE(MakeConnection(tcp4, listener->fd, to, &c, &accepted));
     EXPECT_THAT(GetPeerName(c), SyscallSucceedsWithValue(to));
     EXPECT_THAT(GetSockName(accepted), SyscallSucceedsWithValue(to));
     ExpectCarries(c, accepted, "l");
@@ -497,10 +427,9 @@ TEST_P(ConnectPrototypeTest, PathOfAnotherSocketTypeFailsEprototype) {
   SOCKSPEC_REQUIRE_KIND(client);
   SOCKSPEC_REQUIRE_KIND(server);
   TempDir dir;
-  Fd s;
-  Address a;
-  ASSERT_NO_FATAL_FAILURE(
-      MakeBound(server, server.AddressAt(dir.Path("server")), server.is_dgram() ? -1 : 4, &s, &a));
+  Result<BoundSocket> bound = MakeServer(server, server.AddressAt(dir.Path("server")));
+  ASSERT_THAT(bound, SyscallSucceeds());
+  auto& [s, a] = *bound;
   Fd c = client.Create().value();
   ASSERT_THAT(SetNonBlocking(c), SyscallSucceeds());
   EXPECT_THAT(Connect(c, a), SyscallFailsWithErrno(EPROTOTYPE));
@@ -553,19 +482,15 @@ TEST_P(ConnectAnyTest, ShortAddressLengthFailsEinval) {
 
 TEST(ConnectErrors, ClosedDescriptorFailsEbadf) {
   SOCKSPEC_RULE("connect.ebadf", Shall);
-  Fd s = Socket(AF_INET, SOCK_STREAM).value();
-  int stale = s.get();
-  s.reset();
-  EXPECT_THAT(Connect(stale, Address::Loopback4(9)), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(Connect(ClosedFd(), Address::Loopback4(9)), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(Connect(-1, Address::Loopback4(9)), SyscallFailsWithErrno(EBADF));
 }
 
 TEST(ConnectErrors, NonSocketDescriptorFailsEnotsock) {
   SOCKSPEC_RULE("connect.enotsock", Shall);
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
-  EXPECT_THAT(Connect(r, Address::Loopback4(9)), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(Connect(p->r, Address::Loopback4(9)), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 // ---------------------------------------------------------------------------
@@ -575,8 +500,10 @@ class ConnectDgramTest : public ConnectTest {
  protected:
   // A bound socket of this kind and its address.
   void Bound(const char* name, Fd* fd, Address* a) {
-    ASSERT_NO_FATAL_FAILURE(
-        MakeBound(kind(), kind().AddressAt(dir_.UniquePath(name)), -1, fd, a));
+    Result<BoundSocket> b = MakeBound(kind(), kind().AddressAt(dir_.UniquePath(name)));
+    ASSERT_THAT(b, SyscallSucceeds());
+    *fd = std::move(b->fd);
+    *a = b->addr;
   }
 };
 
