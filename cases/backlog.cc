@@ -26,6 +26,7 @@
 #include <tuple>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/fd.h"
@@ -42,36 +43,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kWait{5000};       // bound for a wait that should end at once
-constexpr milliseconds kExtraWait{30};    // for an attempt beyond the backlog (see above)
-constexpr int kSlack = 64;                // attempts beyond the backlog before giving up
-
-std::vector<SocketKind> Only(std::vector<SocketKind> kinds, bool (SocketKind::*pred)() const) {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : kinds) {
-    if ((k.*pred)()) out.push_back(k);
-  }
-  return out;
-}
-std::vector<SocketKind> UnixConnectionKinds() {
-  return Only(ConnectionKinds(), &SocketKind::is_unix);
-}
-std::vector<SocketKind> TcpKinds() { return Only(InetKinds(), &SocketKind::is_stream); }
-
-struct Listener {
-  Fd fd;
-  Address addr;
-};
-
-// A listener of kind `k` bound in `dir` (or to loopback), listen(backlog).
-Listener MakeListener(const SocketKind& k, TempDir& dir, int backlog) {
-  Listener l;
-  l.fd = k.Create().value();
-  EXPECT_THAT(Bind(l.fd, k.BindableAddress(dir)), SyscallSucceeds());
-  EXPECT_THAT(Listen(l.fd, backlog), SyscallSucceeds());
-  l.addr = GetSockName(l.fd).value();
-  return l;
-}
+constexpr milliseconds kExtraWait{30};  // for an attempt beyond the backlog (see above)
+constexpr int kSlack = 64;              // attempts beyond the backlog before giving up
 
 enum class Outcome { kAdmitted, kRefused, kPending };
 
@@ -151,18 +124,6 @@ void ExpectLegalRefusal(const Fill& f) {
       << "a connect to a full queue failed with " << DescribeErrno(e);
 }
 
-// Accepts with a bounded wait for a connection to be pending.
-Result<Fd> AcceptBounded(const Fd& listener) {
-  Result<short> ev = Poll(listener, POLLIN, Scaled(kWait));
-  if (!ev) return Result<Fd>::Err(ev.error(), ev.call());
-  if (*ev == 0) return Result<Fd>::Err(ETIMEDOUT, "accept readiness (poll)");
-  return Accept(listener);
-}
-
-std::string Key(const char* rule, const SocketKind& k, const std::string& suffix = "") {
-  return std::string(rule) + "." + k.name + (suffix.empty() ? "" : "." + suffix);
-}
-
 // --- capacity ------------------------------------------------------------------
 
 using KindAndBacklog = std::tuple<SocketKind, int>;
@@ -179,9 +140,10 @@ TEST_P(BacklogCapacity, AdmitsAtLeastBacklogPendingConnections) {
   const auto& [k, backlog] = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Listener l = MakeListener(k, dir, backlog);
-  Fill f = FillQueue(k, l.addr, backlog, backlog + kSlack);
-  RecordValue(Key("listen.backlog-capacity", k, "b" + std::to_string(backlog)), f.Text());
+  Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), backlog);
+  ASSERT_THAT(l, SyscallSucceeds());
+  Fill f = FillQueue(k, l->addr, backlog, backlog + kSlack);
+  RecordValue(ValueName("listen.backlog-capacity", k, "b" + std::to_string(backlog)), f.Text());
   EXPECT_GE(f.count(), backlog) << "stopped by: " << f.StopText();
   ExpectLegalRefusal(f);
 }
@@ -200,9 +162,10 @@ TEST_P(Backlog, ZeroBacklogCapacityIsRecorded) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Listener l = MakeListener(k, dir, 0);
-  Fill f = FillQueue(k, l.addr, 0, kSlack);
-  RecordValue(Key("listen.backlog-zero", k), f.Text());
+  Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), 0);
+  ASSERT_THAT(l, SyscallSucceeds());
+  Fill f = FillQueue(k, l->addr, 0, kSlack);
+  RecordValue(ValueName("listen.backlog-zero", k), f.Text());
   ExpectLegalRefusal(f);
 }
 
@@ -213,12 +176,15 @@ TEST_P(Backlog, NegativeBacklogBehavesAsZero) {
   TempDir dir;
   Fill zero;
   {
-    Listener l = MakeListener(k, dir, 0);
-    zero = FillQueue(k, l.addr, 0, kSlack);
+    Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), 0);
+    ASSERT_THAT(l, SyscallSucceeds());
+    zero = FillQueue(k, l->addr, 0, kSlack);
   }
-  Listener l = MakeListener(k, dir, -1);
-  Fill negative = FillQueue(k, l.addr, 0, kSlack);
-  RecordValue(Key("listen.backlog-negative", k), negative.Text());
+  Result<BoundSocket> l = MakeBound(k, k.BindableAddress(dir));
+  ASSERT_THAT(l, SyscallSucceeds());
+  EXPECT_THAT(Listen(l->fd, -1), SyscallSucceeds());
+  Fill negative = FillQueue(k, l->addr, 0, kSlack);
+  RecordValue(ValueName("listen.backlog-negative", k), negative.Text());
   EXPECT_EQ(negative.Text(), zero.Text())
       << "listen(fd, -1) admitted " << negative.Text() << " connections, listen(fd, 0) "
       << zero.Text() << " (POSIX: a negative backlog behaves as 0)";
@@ -229,9 +195,11 @@ TEST_P(Backlog, BacklogUpToSomaxconnIsSupported) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Listener l = MakeListener(k, dir, SOMAXCONN);
-  EXPECT_THAT(GetSockOptInt(l.fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
-  Attempt a = TryConnect(k, l.addr, Scaled(kWait));
+  Result<BoundSocket> l = MakeBound(k, k.BindableAddress(dir));
+  ASSERT_THAT(l, SyscallSucceeds());
+  EXPECT_THAT(Listen(l->fd, SOMAXCONN), SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  Attempt a = TryConnect(k, l->addr, Scaled(kWait));
   EXPECT_EQ(a.outcome, Outcome::kAdmitted) << DescribeErrno(a.err);
 }
 
@@ -245,13 +213,13 @@ TEST_P(Backlog, BacklogOverTheMaximumIsReducedSilently) {
     RecordValue("listen.somaxconn.runtime", std::strtoll(runtime.c_str(), nullptr, 10));
   }
   TempDir dir;
-  Fd l = k.Create().value();
-  ASSERT_THAT(Bind(l, k.BindableAddress(dir)), SyscallSucceeds());
+  Result<BoundSocket> l = MakeBound(k, k.BindableAddress(dir));
+  ASSERT_THAT(l, SyscallSucceeds());
   // "If backlog exceeds this limit, the length of the listen queue is set to
   // the limit": the call itself succeeds.
-  EXPECT_THAT(Listen(l, INT_MAX), SyscallSucceeds());
-  EXPECT_THAT(GetSockOptInt(l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
-  Attempt a = TryConnect(k, GetSockName(l).value(), Scaled(kWait));
+  EXPECT_THAT(Listen(l->fd, INT_MAX), SyscallSucceeds());
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  Attempt a = TryConnect(k, l->addr, Scaled(kWait));
   EXPECT_EQ(a.outcome, Outcome::kAdmitted) << DescribeErrno(a.err);
 }
 
@@ -260,14 +228,15 @@ TEST_P(Backlog, ListenAgainOnAListener) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Listener l = MakeListener(k, dir, 1);
-  Result<> again = Listen(l.fd, 5);
-  RecordValue(Key("listen.again", k), again ? "ok" : ErrnoName(again.error()));
+  Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), 1);
+  ASSERT_THAT(l, SyscallSucceeds());
+  Result<> again = Listen(l->fd, 5);
+  RecordValue(ValueName("listen.again", k), again ? "ok" : ErrnoName(again.error()));
   if (!again) return;
-  EXPECT_THAT(GetSockOptInt(l.fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
   // Whether the new backlog took effect: the capacity after listen(1), listen(5).
-  Fill f = FillQueue(k, l.addr, 1, 5 + kSlack);
-  RecordValue(Key("listen.again", k, "capacity-b1-then-b5"), f.Text());
+  Fill f = FillQueue(k, l->addr, 1, 5 + kSlack);
+  RecordValue(ValueName("listen.again", k, "capacity-b1-then-b5"), f.Text());
   EXPECT_GE(f.count(), 1);
   ExpectLegalRefusal(f);
 }
@@ -279,18 +248,19 @@ TEST_P(BacklogUnix, NonBlockingConnectToAFullQueueFails) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Listener l = MakeListener(k, dir, 1);
-  Fill f = FillQueue(k, l.addr, 1, 1 + kSlack);
+  Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), 1);
+  ASSERT_THAT(l, SyscallSucceeds());
+  Fill f = FillQueue(k, l->addr, 1, 1 + kSlack);
   ASSERT_FALSE(f.hit_bound) << "listen(fd, 1) admitted " << f.Text() << " connections";
-  RecordValue(Key("errno.listen.full-unix-nonblock", k), f.StopText());
+  RecordValue(ValueName("errno.listen.full-unix-nonblock", k), f.StopText());
   // EINPROGRESS (the POSIX answer for a non-blocking connect that cannot
   // complete at once) would show as "in-progress"; otherwise a failure.
   if (f.stopped.outcome == Outcome::kRefused) ExpectLegalRefusal(f);
   if (f.stopped.outcome == Outcome::kPending) return;  // that attempt now waits for room
 
   // Accepting one makes room: the next connect is admitted.
-  ASSERT_THAT(AcceptBounded(l.fd), SyscallSucceeds());
-  Attempt next = TryConnect(k, l.addr, Scaled(kWait));
+  ASSERT_THAT(AcceptBounded(l->fd), SyscallSucceeds());
+  Attempt next = TryConnect(k, l->addr, Scaled(kWait));
   EXPECT_EQ(next.outcome, Outcome::kAdmitted) << DescribeErrno(next.err);
 }
 
@@ -301,9 +271,9 @@ TEST_P(BacklogUnix, BlockingConnectToAFullQueueWaitsForRoom) {
   Scenario s;
   const Address listen_at = Address::UnixPath(s.Path("listener"), k.sock_type());
   s.Spawn("server", [&](Process& p) {
-    Fd l = k.Create().value();
-    ASSERT_THAT(Bind(l, listen_at), SyscallSucceeds());
-    ASSERT_THAT(Listen(l, 1), SyscallSucceeds());
+    Result<BoundSocket> listener = MakeListener(k, listen_at, 1);
+    ASSERT_THAT(listener, SyscallSucceeds());
+    const Fd& l = listener->fd;
     Fill f = FillQueue(k, listen_at, 1, 1 + kSlack);
     ASSERT_FALSE(f.hit_bound);
     if (f.stopped.outcome != Outcome::kRefused) {
@@ -345,7 +315,7 @@ TEST_P(BacklogUnix, BlockingConnectToAFullQueueWaitsForRoom) {
   s.Run();
   std::optional<std::string> result = s.Published("result");
   ASSERT_TRUE(result.has_value());
-  RecordValue(Key("listen.full-unix-block", k),
+  RecordValue(ValueName("listen.full-unix-block", k),
               *result == "connected" ? "waits" : *result);
   // Waiting for room, or refusing like a non-blocking connect, are the legal answers.
   EXPECT_TRUE(*result == "connected" || *result == "ECONNREFUSED" || *result == "EAGAIN" ||
@@ -358,9 +328,10 @@ TEST_P(BacklogTcp, ConnectToAFullTcpQueueIsRecorded) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Listener l = MakeListener(k, dir, 1);
-  Fill f = FillQueue(k, l.addr, 1, 1 + kSlack);
-  RecordValue(Key("listen.full-tcp", k), f.StopText());
+  Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), 1);
+  ASSERT_THAT(l, SyscallSucceeds());
+  Fill f = FillQueue(k, l->addr, 1, 1 + kSlack);
+  RecordValue(ValueName("listen.full-tcp", k), f.StopText());
   EXPECT_GE(f.count(), 1);
 }
 
@@ -393,14 +364,15 @@ TEST_P(BacklogDrain, EveryQueuedConnectionIsAcceptedInArrivalOrder) {
   SOCKSPEC_REQUIRE_KIND(k);
   constexpr int kClients = 5;
   TempDir dir;
-  Listener l = MakeListener(k, dir, kClients);
+  Result<BoundSocket> l = MakeListener(k, k.BindableAddress(dir), kClients);
+  ASSERT_THAT(l, SyscallSucceeds());
   std::vector<Fd> clients;
   std::vector<Address> names;
   for (int i = 0; i < kClients; ++i) {
     Fd c = k.Create().value();
     // Named AF_UNIX clients, so the accepted address can be compared.
     if (k.is_unix()) { ASSERT_THAT(Bind(c, k.BindableAddress(dir)), SyscallSucceeds()); }
-    Attempt a = TryConnectFrom(std::move(c), l.addr, Scaled(kWait));
+    Attempt a = TryConnectFrom(std::move(c), l->addr, Scaled(kWait));
     ASSERT_EQ(a.outcome, Outcome::kAdmitted) << "client " << i << ": " << DescribeErrno(a.err);
     names.push_back(GetSockName(a.fd).value());
     ASSERT_THAT(SendAll(a.fd, AsBytes(std::string(1, static_cast<char>('0' + i)))),
@@ -408,15 +380,15 @@ TEST_P(BacklogDrain, EveryQueuedConnectionIsAcceptedInArrivalOrder) {
     clients.push_back(std::move(a.fd));
   }
   for (int i = 0; i < kClients; ++i) {
-    ASSERT_THAT(Poll(l.fd, POLLIN, Scaled(kWait)), SyscallSucceedsWithValue(::testing::Ne(0)));
+    ASSERT_THAT(Poll(l->fd, POLLIN, Scaled(kWait)), SyscallSucceedsWithValue(::testing::Ne(0)));
     Fd conn;
     if (with_address) {
-      Result<std::pair<Fd, Address>> r = AcceptWithAddress(l.fd);
+      Result<std::pair<Fd, Address>> r = AcceptWithAddress(l->fd);
       ASSERT_THAT(r, SyscallSucceeds());
       conn = std::move(r->first);
       EXPECT_EQ(r->second, names[i]) << "accept #" << i;
     } else {
-      Result<Fd> r = Accept(l.fd);
+      Result<Fd> r = Accept(l->fd);
       ASSERT_THAT(r, SyscallSucceeds());
       conn = std::move(*r);
     }
@@ -426,9 +398,9 @@ TEST_P(BacklogDrain, EveryQueuedConnectionIsAcceptedInArrivalOrder) {
         << "accept #" << i << " returned client " << *b;
   }
   // Drained: nothing is left in the queue.
-  ASSERT_THAT(SetNonBlocking(l.fd), SyscallSucceeds());
-  EXPECT_THAT(Accept(l.fd), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
-  EXPECT_THAT(GetSockOptInt(l.fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  ASSERT_THAT(SetNonBlocking(l->fd), SyscallSucceeds());
+  EXPECT_THAT(Accept(l->fd), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, Backlog, ::testing::ValuesIn(ConnectionKinds()), KindName);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -34,52 +35,10 @@
 namespace sockspec {
 namespace {
 
-using std::chrono::milliseconds;
-
-std::vector<SocketKind> Only(std::vector<SocketKind> kinds, bool (SocketKind::*pred)() const) {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : kinds) {
-    if ((k.*pred)()) out.push_back(k);
-  }
-  return out;
-}
-
-std::vector<SocketKind> Inet6Kinds() {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : InetKinds()) {
-    if (k.domain == AF_INET6) out.push_back(k);
-  }
-  return out;
-}
-
 // The loopback address of an inet kind, with `port`.
 Address Loopback(const SocketKind& k, std::uint16_t port = 0) {
   return k.domain == AF_INET ? Address::Loopback4(port, k.sock_type())
                              : Address::Loopback6(port, k.sock_type());
-}
-
-std::string RecordName(const char* rule, const SocketKind& k, const char* suffix = nullptr) {
-  std::string out = std::string(rule) + "." + k.name;
-  if (suffix != nullptr) out += std::string(".") + suffix;
-  return out;
-}
-
-// Connects with a bounded wait: non-blocking connect, then poll for
-// completion, then back to blocking. Loopback only.
-Result<> ConnectBounded(const Fd& fd, const Address& to) {
-  Result<> nb = SetNonBlocking(fd, true);
-  if (!nb) return nb;
-  Result<> r = Connect(fd, to);
-  if (!r && r.error() == EINPROGRESS) {
-    Result<short> ev = Poll(fd, POLLOUT, milliseconds(5000));
-    if (!ev) return Result<>::Err(ev.error(), ev.call());
-    if (*ev == 0) return Result<>::Err(ETIMEDOUT, "connect completion (poll)");
-    Result<int> so = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
-    if (!so) return Result<>::Err(so.error(), so.call());
-    r = *so == 0 ? Result<>::Ok({}, r.call()) : Result<>::Err(*so, r.call() + " (SO_ERROR)");
-  }
-  if (!r) return r;
-  return SetNonBlocking(fd, false);
 }
 
 bool IsSocketFile(const std::string& path) {
@@ -279,7 +238,7 @@ TEST_P(BindAnyKind, AddressOfAnotherFamilyFails) {
   // POSIX names EAFNOSUPPORT; Linux documents EINVAL for AF_UNIX and for a
   // length too short for the socket's own family.
   EXPECT_THAT(r, SyscallFailsWithErrnoIn({EAFNOSUPPORT, EINVAL}));
-  if (r == -1) RecordValue(RecordName("errno.bind.family-mismatch", k), ErrnoName(err));
+  if (r == -1) RecordValue(ValueName("errno.bind.family-mismatch", k), ErrnoName(err));
 }
 
 TEST_P(BindAnyKind, AddressLengthShorterThanTheFamilysFailsWithEinval) {
@@ -301,21 +260,17 @@ TEST_P(BindAnyKind, AddressLengthShorterThanTheFamilysFailsWithEinval) {
 
 TEST(BindDescriptor, ClosedDescriptorFailsWithEbadf) {
   SOCKSPEC_RULE("bind.ebadf", Shall);
-  Fd s = Socket(AF_INET, SOCK_STREAM).value();
-  int stale = s.get();
-  s.reset();
   SockAddr sa = ToSockaddr(Address::Loopback4());
-  EXPECT_THAT(::bind(stale, sa.get(), sa.len), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(::bind(ClosedFd(), sa.get(), sa.len), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::bind(-1, sa.get(), sa.len), SyscallFailsWithErrno(EBADF));
 }
 
 TEST(BindDescriptor, NonSocketDescriptorFailsWithEnotsock) {
   SOCKSPEC_RULE("bind.enotsock", Shall);
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
   SockAddr sa = ToSockaddr(Address::Loopback4());
-  EXPECT_THAT(::bind(r.get(), sa.get(), sa.len), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::bind(p->r.get(), sa.get(), sa.len), SyscallFailsWithErrno(ENOTSOCK));
   TempDir dir;
   Fd file(::open(dir.Path("plain").c_str(), O_CREAT | O_RDWR, 0600));
   ASSERT_TRUE(file.valid());
@@ -367,13 +322,13 @@ std::uint16_t MakeTimeWait(const SocketKind& k) {
   Address at = GetSockName(l).value();
   Fd c = k.Create().value();
   EXPECT_THAT(ConnectBounded(c, at), SyscallSucceeds());
-  EXPECT_THAT(Poll(l, POLLIN, milliseconds(5000)), SyscallSucceedsWithValue(POLLIN));
+  EXPECT_THAT(Poll(l, POLLIN, kWait), SyscallSucceedsWithValue(POLLIN));
   Fd s = Accept(l).value();
   EXPECT_THAT(Shutdown(s, SHUT_WR), SyscallSucceeds());
   // The client sees EOF, then closes: its FIN reaches the server side.
-  EXPECT_THAT(RecvUntilEof(c, milliseconds(5000)), SyscallSucceeds());
+  EXPECT_THAT(RecvUntilEof(c, kWait), SyscallSucceeds());
   c.reset();
-  EXPECT_THAT(RecvUntilEof(s, milliseconds(5000)), SyscallSucceeds());
+  EXPECT_THAT(RecvUntilEof(s, kWait), SyscallSucceeds());
   return at.port;
 }
 
@@ -386,14 +341,14 @@ TEST_P(BindTcp, PortInTimeWaitRebindsOnlyWithReuseaddr) {
 
   Fd plain = k.Create().value();
   Result<> without = Bind(plain, Loopback(k, port));
-  RecordValue(RecordName("bind.reuseaddr", k, "without"),
+  RecordValue(ValueName("bind.reuseaddr", k, "without"),
               without ? "binds" : ErrnoName(without.error()));
   if (!without) { EXPECT_EQ(without.error(), EADDRINUSE) << without; }
 
   Fd reuse = k.Create().value();
   ASSERT_THAT(SetSockOptInt(reuse, SOL_SOCKET, SO_REUSEADDR, 1), SyscallSucceeds());
   Result<> with = Bind(reuse, Loopback(k, port));
-  RecordValue(RecordName("bind.reuseaddr", k, "with"), with ? "binds" : ErrnoName(with.error()));
+  RecordValue(ValueName("bind.reuseaddr", k, "with"), with ? "binds" : ErrnoName(with.error()));
   if (!with) { EXPECT_EQ(with.error(), EADDRINUSE) << with; }
 }
 
@@ -499,7 +454,7 @@ TEST_P(BindUnix, LongestPathThatFitsBindsAndALongerAddressFails) {
                  static_cast<socklen_t>(buf.size()));
   int err = errno;
   EXPECT_THAT(r, SyscallFailsWithErrnoIn({EINVAL, ENAMETOOLONG}));
-  if (r == -1) RecordValue(RecordName("errno.bind.unix-path-max", k), ErrnoName(err));
+  if (r == -1) RecordValue(ValueName("errno.bind.unix-path-max", k), ErrnoName(err));
   // Nor was a truncated name bound.
   EXPECT_FALSE(Exists(long_path.substr(0, SunPathSize())));
   EXPECT_FALSE(Exists(long_path));
@@ -518,7 +473,7 @@ TEST_P(BindUnix, PathFillingSunPathWithoutNul) {
   errno = 0;
   int r = ::bind(s.get(), reinterpret_cast<const sockaddr*>(&sun), sizeof(sun));
   int err = errno;
-  RecordValue(RecordName("bind.unix-path-full", k), r == 0 ? "binds" : ErrnoName(err));
+  RecordValue(ValueName("bind.unix-path-full", k), r == 0 ? "binds" : ErrnoName(err));
   if (r == 0) {
     // Bound: then to exactly those bytes.
     EXPECT_TRUE(IsSocketFile(path)) << path;
@@ -539,7 +494,7 @@ TEST_P(BindUnix, SocketFileOutlivesTheSocketUntilUnlinked) {
     ASSERT_THAT(Bind(a, Address::UnixPath(path)), SyscallSucceeds());
   }
   bool persists = Exists(path);
-  RecordValue(RecordName("bind.unix-file-persists", k), persists ? "persists" : "removed");
+  RecordValue(ValueName("bind.unix-file-persists", k), persists ? "persists" : "removed");
   Fd b = k.Create().value();
   if (persists) {
     EXPECT_TRUE(IsSocketFile(path));
@@ -686,9 +641,7 @@ TEST_P(BindInet6, MappedInet4LoopbackBindsUnlessV6Only) {
 INSTANTIATE_TEST_SUITE_P(Kinds, BindAnyKind, ::testing::ValuesIn(AllKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, BindInet, ::testing::ValuesIn(InetKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, BindInet6, ::testing::ValuesIn(Inet6Kinds()), KindName);
-INSTANTIATE_TEST_SUITE_P(Kinds, BindTcp,
-                         ::testing::ValuesIn(Only(InetKinds(), &SocketKind::is_stream)),
-                         KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, BindTcp, ::testing::ValuesIn(TcpKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, BindUnix, ::testing::ValuesIn(UnixKinds()), KindName);
 
 }  // namespace

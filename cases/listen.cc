@@ -6,7 +6,6 @@
 // protocol cannot listen unbound), EINVAL (already connected), EOPNOTSUPP
 // (the protocol does not support listen).
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/fd.h"
@@ -25,48 +25,6 @@
 
 namespace sockspec {
 namespace {
-
-using std::chrono::milliseconds;
-
-constexpr milliseconds kWait{5000};  // bound for a wait that should end at once
-
-std::vector<SocketKind> Only(std::vector<SocketKind> kinds, bool (SocketKind::*pred)() const) {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : kinds) {
-    if ((k.*pred)()) out.push_back(k);
-  }
-  return out;
-}
-
-std::vector<SocketKind> UnixConnectionKinds() {
-  return Only(ConnectionKinds(), &SocketKind::is_unix);
-}
-
-// Connects with a bounded wait (non-blocking connect, poll, SO_ERROR), then
-// back to blocking.
-Result<> ConnectBounded(const Fd& fd, const Address& to) {
-  Result<> nb = SetNonBlocking(fd, true);
-  if (!nb) return nb;
-  Result<> r = Connect(fd, to);
-  if (!r && r.error() == EINPROGRESS) {
-    Result<short> ev = Poll(fd, POLLOUT, kWait);
-    if (!ev) return Result<>::Err(ev.error(), ev.call());
-    if (*ev == 0) return Result<>::Err(ETIMEDOUT, "connect completion (poll)");
-    Result<int> so = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
-    if (!so) return Result<>::Err(so.error(), so.call());
-    r = *so == 0 ? Result<>::Ok({}, r.call()) : Result<>::Err(*so, r.call() + " (SO_ERROR)");
-  }
-  if (!r) return r;
-  return SetNonBlocking(fd, false);
-}
-
-// Accepts with a bounded wait for the connection to arrive.
-Result<Fd> AcceptBounded(const Fd& listener) {
-  Result<short> ev = Poll(listener, POLLIN, kWait);
-  if (!ev) return Result<Fd>::Err(ev.error(), ev.call());
-  if (*ev == 0) return Result<Fd>::Err(ETIMEDOUT, "accept readiness (poll)");
-  return Accept(listener);
-}
 
 class ListenConnection : public ::testing::TestWithParam<SocketKind> {};
 class ListenDatagram : public ::testing::TestWithParam<SocketKind> {};
@@ -105,12 +63,10 @@ TEST_P(ListenConnection, ListenOnAConnectedSocketFailsWithEinval) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Fd l = k.Create().value();
-  ASSERT_THAT(Bind(l, k.BindableAddress(dir)), SyscallSucceeds());
-  ASSERT_THAT(Listen(l, 5), SyscallSucceeds());
-  Fd c = k.Create().value();
-  ASSERT_THAT(ConnectBounded(c, GetSockName(l).value()), SyscallSucceeds());
-  Fd a = AcceptBounded(l).value();
+  Result<Connection> conn = ConnectInProcess(k, dir);
+  ASSERT_THAT(conn, SyscallSucceeds());
+  const Fd& c = conn->client;
+  const Fd& a = conn->server;
 
   EXPECT_THAT(Listen(c, 5), SyscallFailsWithErrno(EINVAL));  // the connecting side
   EXPECT_THAT(Listen(a, 5), SyscallFailsWithErrno(EINVAL));  // the accepted side
@@ -157,27 +113,21 @@ TEST_P(ListenUnix, ListenOnAnUnboundUnixSocketFails) {
 
 TEST(ListenDescriptor, ClosedDescriptorFailsWithEbadf) {
   SOCKSPEC_RULE("listen.ebadf", Shall);
-  Fd s = Socket(AF_INET, SOCK_STREAM).value();
-  int stale = s.get();
-  s.reset();
-  EXPECT_THAT(::listen(stale, 5), SyscallFailsWithErrno(EBADF));
+  EXPECT_THAT(::listen(ClosedFd(), 5), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::listen(-1, 5), SyscallFailsWithErrno(EBADF));
 }
 
 TEST(ListenDescriptor, NonSocketDescriptorFailsWithEnotsock) {
   SOCKSPEC_RULE("listen.enotsock", Shall);
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
-  EXPECT_THAT(::listen(r.get(), 5), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(::listen(p->r.get(), 5), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, ListenConnection, ::testing::ValuesIn(ConnectionKinds()),
                          KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, ListenDatagram, ::testing::ValuesIn(DatagramKinds()), KindName);
-INSTANTIATE_TEST_SUITE_P(Kinds, ListenTcp,
-                         ::testing::ValuesIn(Only(InetKinds(), &SocketKind::is_stream)),
-                         KindName);
+INSTANTIATE_TEST_SUITE_P(Kinds, ListenTcp, ::testing::ValuesIn(TcpKinds()), KindName);
 INSTANTIATE_TEST_SUITE_P(Kinds, ListenUnix, ::testing::ValuesIn(UnixConnectionKinds()), KindName);
 
 }  // namespace
