@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -26,51 +26,10 @@
 namespace sockspec {
 namespace {
 
-using std::chrono::seconds;
-
 // getsockname reports no socket type; compare addresses without it.
 Address Untyped(Address a) {
   a.type = SockType::kUnspecified;
   return a;
-}
-
-// Two sockets of `kind` connected on loopback, in this process: `client`
-// connected to `server_addr`, which `server` is bound to (for connection
-// kinds `server` is the accepted socket and `listener` stays open). The
-// connect is non-blocking and every wait is a bounded poll.
-struct Connected {
-  Fd listener, server, client;
-  Address server_addr;
-};
-
-Connected ConnectInProcess(const SocketKind& kind, TempDir& dir) {
-  Connected c;
-  Fd bound = kind.Create().value();
-  EXPECT_THAT(Bind(bound, kind.BindableAddress(dir)), SyscallSucceeds());
-  c.server_addr = GetSockName(bound).value();
-  c.client = kind.Create().value();
-  if (!kind.connection_oriented()) {
-    EXPECT_THAT(Connect(c.client, c.server_addr), SyscallSucceeds());
-    c.server = std::move(bound);
-    return c;
-  }
-  EXPECT_THAT(Listen(bound, 4), SyscallSucceeds());
-  EXPECT_THAT(SetNonBlocking(c.client, true), SyscallSucceeds());
-  Result<> r = Connect(c.client, c.server_addr);
-  if (!r.ok()) {
-    EXPECT_EQ(r.error(), EINPROGRESS) << r.Describe();
-    EXPECT_THAT(Poll(c.client, POLLOUT, seconds(5)),
-                SyscallSucceedsWithValue(::testing::Truly([](short ev) { return ev != 0; })));
-    EXPECT_THAT(GetSockOptInt(c.client, SOL_SOCKET, SO_ERROR), SyscallSucceedsWithValue(0));
-  }
-  EXPECT_THAT(SetNonBlocking(c.client, false), SyscallSucceeds());
-  EXPECT_THAT(Poll(bound, POLLIN, seconds(5)),
-              SyscallSucceedsWithValue(::testing::Truly([](short ev) { return ev & POLLIN; })));
-  // Nothing pending (a failure above): a blocking accept would wait for ever.
-  if (::testing::Test::HasFailure()) return c;
-  c.server = Accept(bound).value();
-  c.listener = std::move(bound);
-  return c;
 }
 
 constexpr unsigned char kCanaries[] = {0xA5, 0x5A};
@@ -179,17 +138,17 @@ TEST_P(NamesTest, NamesTruncateIntoAShortBuffer) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Connected c = ConnectInProcess(k, dir);
-  ASSERT_FALSE(HasFailure());
+  Result<Connection> c = ConnectInProcess(k, dir);
+  ASSERT_THAT(c, SyscallSucceeds());
   {
     SCOPED_TRACE("getsockname of the bound server socket");
-    const Fd& bound = c.listener.valid() ? c.listener : c.server;
+    const Fd& bound = c->listener.valid() ? c->listener : c->server;
     CheckTruncation(bound.get(), false, std::string("getsockname.truncated-len.") + k.name);
   }
   {
     // The client's peer is the bound server address (a pathname for unix).
     SCOPED_TRACE("getpeername of the client");
-    CheckTruncation(c.client.get(), true, std::string("getpeername.truncated-len.") + k.name);
+    CheckTruncation(c->client.get(), true, std::string("getpeername.truncated-len.") + k.name);
   }
 }
 
@@ -204,15 +163,12 @@ TEST_P(PeerNameConnectedTest, EachEndsPeerIsTheOtherEndsName) {
   const SocketKind k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   Scenario s;
-  Address bind_to = k.is_unix()              ? Address::UnixPath(s.Path("server"))
-                    : k.domain == AF_INET    ? Address::Loopback4()
-                                             : Address::Loopback6();
+  const Address bind_to = k.AddressAt(s.Path("server"));
   s.Spawn("server", [&](Process& p) {
-    Fd l = k.Create().value();
-    ASSERT_THAT(Bind(l, bind_to), SyscallSucceeds());
-    ASSERT_THAT(Listen(l, 1), SyscallSucceeds());
-    p.Publish("server", GetSockName(l).value());
-    Result<std::pair<Fd, Address>> acc = AcceptWithAddress(l);
+    Result<BoundSocket> l = MakeListener(k, bind_to, 1);
+    ASSERT_THAT(l, SyscallSucceeds());
+    p.Publish("server", l->addr);
+    Result<std::pair<Fd, Address>> acc = AcceptWithAddress(l->fd);
     ASSERT_THAT(acc, SyscallSucceeds());
     Result<Address> peer = GetPeerName(acc->first);
     ASSERT_THAT(peer, SyscallSucceeds());
@@ -239,11 +195,6 @@ INSTANTIATE_TEST_SUITE_P(Kinds, PeerNameConnectedTest, ::testing::ValuesIn(Conne
                          KindName);
 
 // Single-socket checks: each case loops over the kinds this system has.
-std::vector<SocketKind> AvailableKinds(std::vector<SocketKind> kinds) {
-  std::erase_if(kinds, [](const SocketKind& k) { return !k.Available(); });
-  return kinds;
-}
-
 TEST(Names, GetSockNameOfUnboundSocketSucceeds) {
   SOCKSPEC_RULE("getsockname.unbound", May);
   for (const SocketKind& k : AvailableKinds(AllKinds())) {
@@ -281,20 +232,12 @@ TEST(Names, ConnectedDatagramSocketReportsItsPeer) {
   TempDir dir;
   for (const SocketKind& k : AvailableKinds(DatagramKinds())) {
     SCOPED_TRACE(k.name);
-    Fd server = k.Create().value();
-    ASSERT_THAT(Bind(server, k.BindableAddress(dir)), SyscallSucceeds());
-    Address server_addr = GetSockName(server).value();
+    Result<BoundSocket> server = MakeBound(k, k.BindableAddress(dir));
+    ASSERT_THAT(server, SyscallSucceeds());
     Fd client = k.Create().value();
-    ASSERT_THAT(Connect(client, server_addr), SyscallSucceeds());
-    EXPECT_THAT(GetPeerName(client), SyscallSucceedsWithValue(server_addr));
+    ASSERT_THAT(Connect(client, server->addr), SyscallSucceeds());
+    EXPECT_THAT(GetPeerName(client), SyscallSucceedsWithValue(server->addr));
   }
-}
-
-// A descriptor number that is certainly not open: one just closed.
-int ClosedFd() {
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-  ::close(fd);
-  return fd;
 }
 
 TEST(Names, GetSockNameOnBadDescriptorOrNonSocketFails) {
@@ -302,10 +245,9 @@ TEST(Names, GetSockNameOnBadDescriptorOrNonSocketFails) {
   SOCKSPEC_RULE("getsockname.enotsock", Shall);
   EXPECT_THAT(GetSockName(ClosedFd()), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(GetSockName(-1), SyscallFailsWithErrno(EBADF));
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
-  EXPECT_THAT(GetSockName(r), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(GetSockName(p->r), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 TEST(Names, GetPeerNameOnBadDescriptorOrNonSocketFails) {
@@ -313,10 +255,9 @@ TEST(Names, GetPeerNameOnBadDescriptorOrNonSocketFails) {
   SOCKSPEC_RULE("getpeername.enotsock", Shall);
   EXPECT_THAT(GetPeerName(ClosedFd()), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(GetPeerName(-1), SyscallFailsWithErrno(EBADF));
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
-  EXPECT_THAT(GetPeerName(w), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(GetPeerName(p->w), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 }  // namespace

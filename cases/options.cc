@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/address.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -27,52 +28,12 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// A connected pair of `kind` made in this process: non-blocking connect and
-// bounded polls, so nothing can hang. `accepted` is the server end.
-struct Connected {
-  Fd listener, accepted, client;
-};
-
-Connected ConnectInProcess(const SocketKind& kind, TempDir& dir) {
-  Connected c;
-  c.listener = kind.Create().value();
-  EXPECT_THAT(Bind(c.listener, kind.BindableAddress(dir)), SyscallSucceeds());
-  EXPECT_THAT(Listen(c.listener, 4), SyscallSucceeds());
-  Address addr = GetSockName(c.listener).value();
-  c.client = kind.Create().value();
-  EXPECT_THAT(SetNonBlocking(c.client, true), SyscallSucceeds());
-  Result<> r = Connect(c.client, addr);
-  if (!r.ok()) {
-    EXPECT_EQ(r.error(), EINPROGRESS) << r.Describe();
-    EXPECT_THAT(Poll(c.client, POLLOUT, seconds(5)),
-                SyscallSucceedsWithValue(::testing::Truly([](short ev) { return ev != 0; })));
-    EXPECT_THAT(GetSockOptInt(c.client, SOL_SOCKET, SO_ERROR), SyscallSucceedsWithValue(0));
-  }
-  EXPECT_THAT(SetNonBlocking(c.client, false), SyscallSucceeds());
-  EXPECT_THAT(Poll(c.listener, POLLIN, seconds(5)),
-              SyscallSucceedsWithValue(::testing::Truly([](short ev) { return ev & POLLIN; })));
-  c.accepted = Accept(c.listener).value();
-  return c;
-}
-
-int ClosedFd() {
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-  ::close(fd);
-  return fd;
-}
-
 auto NonZero() {
   return SyscallSucceedsWithValue(::testing::Ne(0));
 }
 
 // Single-socket option checks: each case loops over the kinds this system
-// has, naming the kind in any failure.
-std::vector<SocketKind> AvailableKinds() {
-  std::vector<SocketKind> kinds = AllKinds();
-  std::erase_if(kinds, [](const SocketKind& k) { return !k.Available(); });
-  return kinds;
-}
-
+// has (AvailableKinds), naming the kind in any failure.
 TEST(Options, SoTypeReportsTheTypeWithoutFlags) {
   SOCKSPEC_RULE("sockopt.so-type", Shall);
   for (const SocketKind& k : AvailableKinds()) {
@@ -275,9 +236,9 @@ TEST_P(SoErrorPendingTest, RefusedConnectLeavesPendingErrorThatReadingClears) {
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
   // Bound, not listening: the port stays ours and connections to it are refused.
-  Fd closed_port = k.Create().value();
-  ASSERT_THAT(Bind(closed_port, k.BindableAddress(dir)), SyscallSucceeds());
-  Address target = GetSockName(closed_port).value();
+  Result<BoundSocket> closed_port = MakeBound(k, k.BindableAddress(dir));
+  ASSERT_THAT(closed_port, SyscallSucceeds());
+  const Address& target = closed_port->addr;
   Fd c = k.Create(kSockNonblockFlag).value();
   ASSERT_THAT(SetNonBlocking(c, true), SyscallSucceeds());
   Result<> r = Connect(c, target);
@@ -298,14 +259,6 @@ TEST_P(SoErrorPendingTest, RefusedConnectLeavesPendingErrorThatReadingClears) {
       << "SO_ERROR did not clear the pending error";
 }
 
-std::vector<SocketKind> TcpKinds() {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : ByteStreamKinds()) {
-    if (k.is_inet()) out.push_back(k);
-  }
-  return out;
-}
-
 INSTANTIATE_TEST_SUITE_P(Kinds, SoErrorPendingTest, ::testing::ValuesIn(TcpKinds()), KindName);
 
 // poll on connected sockets.
@@ -316,16 +269,16 @@ TEST_P(PollTest, ConnectedSocketWithRoomIsWritable) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   TempDir dir;
-  Connected c = ConnectInProcess(k, dir);
-  ASSERT_FALSE(HasFailure());
-  for (const Fd* fd : {&c.client, &c.accepted}) {
+  Result<Connection> c = ConnectInProcess(k, dir);
+  ASSERT_THAT(c, SyscallSucceeds());
+  for (const Fd* fd : {&c->client, &c->server}) {
     Result<short> ev = Poll(*fd, POLLOUT, seconds(5));
     ASSERT_THAT(ev, SyscallSucceeds());
     EXPECT_NE(*ev & POLLOUT, 0) << "revents " << *ev;
     EXPECT_EQ(*ev & (POLLERR | POLLHUP | POLLNVAL), 0) << "revents " << *ev;
   }
   // Nothing to read yet: not readable.
-  EXPECT_THAT(Poll(c.accepted, POLLIN, milliseconds(0)), SyscallSucceedsWithValue(0));
+  EXPECT_THAT(Poll(c->server, POLLIN, milliseconds(0)), SyscallSucceedsWithValue(0));
 }
 
 TEST_P(PollTest, PeerShutdownOrCloseMakesSocketReadableAtEof) {
@@ -335,28 +288,28 @@ TEST_P(PollTest, PeerShutdownOrCloseMakesSocketReadableAtEof) {
   TempDir dir;
   std::byte buf[8];
   {
-    Connected c = ConnectInProcess(k, dir);
-    ASSERT_FALSE(HasFailure());
-    ASSERT_THAT(Shutdown(c.client, SHUT_WR), SyscallSucceeds());
+    Result<Connection> c = ConnectInProcess(k, dir);
+    ASSERT_THAT(c, SyscallSucceeds());
+    ASSERT_THAT(Shutdown(c->client, SHUT_WR), SyscallSucceeds());
     // A read would not block (it returns 0), so POLLIN is set.
-    Result<short> ev = Poll(c.accepted, POLLIN, seconds(5));
+    Result<short> ev = Poll(c->server, POLLIN, seconds(5));
     ASSERT_THAT(ev, SyscallSucceeds());
     EXPECT_NE(*ev & POLLIN, 0) << "after shutdown(SHUT_WR): revents " << *ev;
     RecordValue(std::string("poll.readable-eof.shutdown-revents.") + k.name, *ev);
-    EXPECT_THAT(Recv(c.accepted, buf, DontWait(c.accepted.get()).flags()),
+    EXPECT_THAT(Recv(c->server, buf, DontWait(c->server.get()).flags()),
                 SyscallSucceedsWithValue(0u));
   }
   {
-    Connected c = ConnectInProcess(k, dir);
-    ASSERT_FALSE(HasFailure());
-    c.client.reset();
+    Result<Connection> c = ConnectInProcess(k, dir);
+    ASSERT_THAT(c, SyscallSucceeds());
+    c->client.reset();
     // After close POSIX allows POLLHUP alongside (or, where reading gives
     // EOF anyway, instead of) POLLIN; a read then returns 0 without blocking.
-    Result<short> ev = Poll(c.accepted, POLLIN, seconds(5));
+    Result<short> ev = Poll(c->server, POLLIN, seconds(5));
     ASSERT_THAT(ev, SyscallSucceeds());
     EXPECT_NE(*ev & (POLLIN | POLLHUP), 0) << "after close: revents " << *ev;
     RecordValue(std::string("poll.readable-eof.close-revents.") + k.name, *ev);
-    EXPECT_THAT(Recv(c.accepted, buf, DontWait(c.accepted.get()).flags()),
+    EXPECT_THAT(Recv(c->server, buf, DontWait(c->server.get()).flags()),
                 SyscallSucceedsWithValue(0u));
   }
 }
@@ -376,14 +329,13 @@ TEST(Options, GetAndSetOnBadDescriptorFailWithEbadf) {
 
 TEST(Options, GetAndSetOnNonSocketFailWithEnotsock) {
   SOCKSPEC_RULE("sockopt.enotsock", Shall);
-  int p[2];
-  ASSERT_THAT(::pipe(p), SyscallSucceeds());
-  Fd r(p[0]), w(p[1]);
+  Result<Pipe> p = MakePipe();
+  ASSERT_THAT(p, SyscallSucceeds());
   int v = 1;
   socklen_t len = sizeof(v);
-  EXPECT_THAT(::getsockopt(r.get(), SOL_SOCKET, SO_TYPE, &v, &len),
+  EXPECT_THAT(::getsockopt(p->r.get(), SOL_SOCKET, SO_TYPE, &v, &len),
               SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::setsockopt(w.get(), SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)),
+  EXPECT_THAT(::setsockopt(p->w.get(), SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)),
               SyscallFailsWithErrno(ENOTSOCK));
 }
 
