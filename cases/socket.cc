@@ -3,7 +3,6 @@
 // filesystem name of a bound AF_UNIX socket.
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
 #include "harness/kinds.h"
@@ -24,23 +24,10 @@
 namespace sockspec {
 namespace {
 
-// The descriptor number socket() would hand out now: POSIX 2.14 makes it the
-// lowest free one, so a failed call must leave it unchanged (no leaked fd).
-int NextFreeFd() {
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-  if (fd >= 0) ::close(fd);
-  return fd;
-}
-
-// The kinds this system has (the others are reported by the parametrised
-// socket.create case as skipped).
-std::vector<SocketKind> AvailableKinds(std::vector<SocketKind> kinds) {
-  std::erase_if(kinds, [](const SocketKind& k) { return !k.Available(); });
-  return kinds;
-}
-
-bool NonblockSet(const Fd& fd) { return (GetFlags(fd).value() & O_NONBLOCK) != 0; }
-bool CloexecSet(const Fd& fd) { return (GetFdFlags(fd).value() & FD_CLOEXEC) != 0; }
+// A failed socket() must leave NextFreeFd() unchanged: POSIX 2.14 makes the
+// lowest free descriptor the next one handed out, so a leaked one shows.
+// Cases that loop over kinds use AvailableKinds (the parametrised
+// socket.create case reports the others as skipped).
 
 using SocketTest = ::testing::TestWithParam<SocketKind>;
 
@@ -67,8 +54,8 @@ TEST(SocketFlags, WithoutFlagsNonblockAndCloexecAreClear) {
   for (const SocketKind& k : AvailableKinds(AllKinds())) {
     SCOPED_TRACE(k.name);
     Fd fd = k.Create().value();
-    EXPECT_FALSE(NonblockSet(fd)) << "O_NONBLOCK set without SOCK_NONBLOCK";
-    EXPECT_FALSE(CloexecSet(fd)) << "FD_CLOEXEC set without SOCK_CLOEXEC";
+    EXPECT_FALSE(IsNonBlocking(fd)) << "O_NONBLOCK set without SOCK_NONBLOCK";
+    EXPECT_FALSE(IsCloexec(fd)) << "FD_CLOEXEC set without SOCK_CLOEXEC";
   }
 }
 
@@ -79,8 +66,8 @@ TEST(SocketFlags, SockCloexecSetsFdCloexecOnly) {
     SCOPED_TRACE(k.name);
     Result<Fd> fd = k.Create(kSockCloexecFlag);
     ASSERT_THAT(fd, SyscallSucceeds());
-    EXPECT_TRUE(CloexecSet(*fd));
-    EXPECT_FALSE(NonblockSet(*fd));
+    EXPECT_TRUE(IsCloexec(*fd));
+    EXPECT_FALSE(IsNonBlocking(*fd));
     // The flag is not part of the type.
     EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(k.type));
   }
@@ -94,20 +81,18 @@ TEST(SocketFlags, SockNonblockSetsONonblockOnly) {
     Result<Fd> fd = k.Create(kSockNonblockFlag);
     ASSERT_THAT(fd, SyscallSucceeds());
     // (ASSERT: the accept/recv probe below would block on a blocking socket)
-    ASSERT_TRUE(NonblockSet(*fd));
-    EXPECT_FALSE(CloexecSet(*fd));
+    ASSERT_TRUE(IsNonBlocking(*fd));
+    EXPECT_FALSE(IsCloexec(*fd));
     EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(k.type));
     // Non-blocking in fact: with nothing to receive or accept the call fails
     // at once instead of waiting.
     std::byte buf[4];
+    TempDir dir;
+    ASSERT_THAT(Bind(*fd, k.BindableAddress(dir)), SyscallSucceeds());
     if (k.connection_oriented()) {
-      TempDir dir;
-      ASSERT_THAT(Bind(*fd, k.BindableAddress(dir)), SyscallSucceeds());
       ASSERT_THAT(Listen(*fd, 1), SyscallSucceeds());
       EXPECT_THAT(Accept(*fd), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
     } else {
-      TempDir dir;
-      ASSERT_THAT(Bind(*fd, k.BindableAddress(dir)), SyscallSucceeds());
       EXPECT_THAT(Recv(*fd, buf), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
     }
   }
@@ -122,8 +107,8 @@ TEST(SocketFlags, BothFlagsTogetherSetBoth) {
     SCOPED_TRACE(k.name);
     Result<Fd> fd = k.Create(kSockNonblockFlag | kSockCloexecFlag);
     ASSERT_THAT(fd, SyscallSucceeds());
-    EXPECT_TRUE(NonblockSet(*fd));
-    EXPECT_TRUE(CloexecSet(*fd));
+    EXPECT_TRUE(IsNonBlocking(*fd));
+    EXPECT_TRUE(IsCloexec(*fd));
     EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(k.type));
   }
 }
@@ -235,13 +220,7 @@ TEST(Socket, UnknownTypeFails) {
 TEST(Socket, UnknownTypeFlagBitsFail) {
   SOCKSPEC_RULE("socket.bad-type", Shall);
   int before = NextFreeFd();
-  // A bit above the type numbers that is neither SOCK_NONBLOCK nor
-  // SOCK_CLOEXEC (nor SOCK_CLOFORK where defined).
-  int bogus = 0x100;
-  while ((bogus & (kSockNonblockFlag | kSockCloexecFlag)) != 0) bogus <<= 1;
-#ifdef SOCK_CLOFORK
-  while ((bogus & (kSockNonblockFlag | kSockCloexecFlag | SOCK_CLOFORK)) != 0) bogus <<= 1;
-#endif
+  const int bogus = UnknownTypeFlag();
   errno = 0;
   int r = ::socket(AF_INET, SOCK_STREAM | bogus, 0);
   int err = errno;
@@ -307,15 +286,12 @@ TEST(Socket, ProtocolOfAnotherFamilyFailsWithEprotonosupport) {
 TEST(Socket, AtDescriptorLimitFailsWithEmfile) {
   SOCKSPEC_RULE("socket.emfile", Shall);
   RunIsolated([](Process&) {
-    int lowest = NextFreeFd();
+    const int lowest = NextFreeFd();
     ASSERT_GE(lowest, 0);
-    rlimit old{};
-    ASSERT_THAT(::getrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
     // Every descriptor below `lowest` is in use; with the limit at lowest+1
     // exactly one descriptor is left.
-    rlimit low = old;
-    low.rlim_cur = static_cast<rlim_t>(lowest) + 1;
-    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &low), SyscallSucceeds());
+    Result<rlimit> old = LowerFdLimit(static_cast<rlim_t>(lowest) + 1);
+    ASSERT_THAT(old, SyscallSucceeds());
     // Only plain calls while the limit is low: the sanitizer runtimes may
     // need a descriptor of their own when a matcher runs.
     Result<Fd> last = Socket(AF_INET, SOCK_STREAM);
@@ -326,7 +302,7 @@ TEST(Socket, AtDescriptorLimitFailsWithEmfile) {
     Result<Fd> again = Socket(AF_UNIX, SOCK_DGRAM);
     const bool again_ok = again.ok();
     if (again_ok) again->reset();
-    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
+    ASSERT_THAT(RestoreFdLimit(*old), SyscallSucceeds());
     EXPECT_TRUE(last_ok) << "the last free descriptor could not be used: " << last.Describe();
     EXPECT_THAT(over_inet, SyscallFailsWithErrno(EMFILE));
     EXPECT_THAT(over_unix, SyscallFailsWithErrno(EMFILE));

@@ -3,7 +3,6 @@
 // errors for families and protocols without pairs.
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cases/support.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
 #include "harness/kinds.h"
@@ -29,12 +29,6 @@ using std::chrono::seconds;
 
 std::string Text(const std::byte* p, std::size_t n) {
   return std::string(reinterpret_cast<const char*>(p), n);
-}
-
-int NextFreeFd() {
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-  if (fd >= 0) ::close(fd);
-  return fd;
 }
 
 // The rule a pair of this type's basic behaviour is checked under.
@@ -75,10 +69,9 @@ void ExpectPairFlags(const SocketKind& kind, const std::vector<int>& tries) {
     auto pair = SocketPair(AF_UNIX, kind.type | flags);
     ASSERT_THAT(pair, SyscallSucceeds());
     for (const Fd* fd : {&pair->first, &pair->second}) {
-      bool nonblock = (GetFlags(*fd).value() & O_NONBLOCK) != 0;
-      bool cloexec = (GetFdFlags(*fd).value() & FD_CLOEXEC) != 0;
-      EXPECT_EQ(nonblock, (flags & kSockNonblockFlag) != 0) << TypeName(kind.type | flags);
-      EXPECT_EQ(cloexec, (flags & kSockCloexecFlag) != 0) << TypeName(kind.type | flags);
+      const std::string type = TypeName(kind.type | flags);
+      EXPECT_EQ(IsNonBlocking(*fd), (flags & kSockNonblockFlag) != 0) << type;
+      EXPECT_EQ(IsCloexec(*fd), (flags & kSockCloexecFlag) != 0) << type;
       EXPECT_THAT(GetSockOptInt(*fd, SOL_SOCKET, SO_TYPE), SyscallSucceedsWithValue(kind.type));
     }
     if (flags & kSockNonblockFlag) {
@@ -215,11 +208,7 @@ TEST(SocketPair, ProtocolOfAnotherFamilyFailsWithEprotonosupport) {
 TEST(SocketPair, UnknownTypeFlagBitsFail) {
   SOCKSPEC_RULE("socketpair.bad-type", Shall);
   int sv[2] = {-1, -1};
-  int bogus = 0x100;
-  while ((bogus & (kSockNonblockFlag | kSockCloexecFlag)) != 0) bogus <<= 1;
-#ifdef SOCK_CLOFORK
-  while ((bogus & (kSockNonblockFlag | kSockCloexecFlag | SOCK_CLOFORK)) != 0) bogus <<= 1;
-#endif
+  const int bogus = UnknownTypeFlag();
   errno = 0;
   int r = ::socketpair(AF_UNIX, SOCK_STREAM | bogus, 0, sv);
   int err = errno;
@@ -239,13 +228,10 @@ TEST(SocketPair, UnknownTypeFlagBitsFail) {
 TEST(SocketPair, WithOneFreeDescriptorFailsWithEmfile) {
   SOCKSPEC_RULE("socketpair.emfile", Shall);
   RunIsolated([](Process&) {
-    int lowest = NextFreeFd();
+    const int lowest = NextFreeFd();
     ASSERT_GE(lowest, 0);
-    rlimit old{};
-    ASSERT_THAT(::getrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
-    rlimit low = old;
-    low.rlim_cur = static_cast<rlim_t>(lowest) + 1;
-    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &low), SyscallSucceeds());
+    Result<rlimit> old = LowerFdLimit(static_cast<rlim_t>(lowest) + 1);
+    ASSERT_THAT(old, SyscallSucceeds());
     // Only plain calls while the limit is low: the sanitizer runtimes may
     // need a descriptor of their own when a matcher runs.
     auto pair = SocketPair(AF_UNIX, SOCK_STREAM);
@@ -254,7 +240,7 @@ TEST(SocketPair, WithOneFreeDescriptorFailsWithEmfile) {
       pair->second.reset();
     }
     const int next = NextFreeFd();
-    ASSERT_THAT(::setrlimit(RLIMIT_NOFILE, &old), SyscallSucceeds());
+    ASSERT_THAT(RestoreFdLimit(*old), SyscallSucceeds());
     EXPECT_THAT(pair, SyscallFailsWithErrno(EMFILE));
     EXPECT_EQ(next, lowest) << "the failed socketpair() kept a descriptor";
   });
