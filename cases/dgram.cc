@@ -22,6 +22,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cases/support.h"
 #include "cases/transfer_support.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -36,9 +37,7 @@ namespace sockspec {
 namespace {
 
 using transfer::AsMutable;
-using transfer::BoundSocket;
-using transfer::ConnectedPair;
-using transfer::kWait;
+using transfer::kDataWait;
 using transfer::Pattern;
 
 // One datagram received with recvmsg into a buffer of `cap` bytes: its
@@ -48,7 +47,7 @@ struct Message {
   int flags = 0;
 };
 std::optional<Message> ReceiveOne(const Fd& fd, std::size_t cap,
-                                  std::chrono::milliseconds wait = kWait) {
+                                  std::chrono::milliseconds wait = kDataWait) {
   Result<short> ready = Poll(fd, POLLIN, wait);
   if (!ready || *ready == 0) return std::nullopt;
   std::string buf(cap + 8, '\x5a');  // canaries past the buffer
@@ -72,8 +71,6 @@ void ExpectNothingQueued(const Fd& fd) {
               SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
 }
 
-std::string Name(const char* rule, const SocketKind& k) { return std::string(rule) + "." + k.name; }
-
 // ---------------------------------------------------------------------------
 // Datagram kinds: UnixDgram, Udp4, Udp6.
 
@@ -89,7 +86,7 @@ TEST_P(DgramTest, SendAndWriteOnUnconnectedSocketFailWithoutDestination) {
   // POSIX send(): EDESTADDRREQ (no peer address set); its generic ENOTCONN
   // ("not connected") also applies. Linux AF_UNIX answers ENOTCONN.
   EXPECT_THAT(r, SyscallFailsWithErrnoIn({EDESTADDRREQ, ENOTCONN}));
-  if (r < 0) RecordValue(Name("dgram.no-destination.send", GetParam()), ErrnoName(e));
+  if (r < 0) RecordValue(ValueName("dgram.no-destination.send", GetParam()), ErrnoName(e));
   // write() on a socket is send() with no flags.
   EXPECT_THAT(::write(fd->get(), "x", 1), SyscallFailsWithErrnoIn({EDESTADDRREQ, ENOTCONN}));
   char c = 'x';
@@ -124,7 +121,7 @@ TEST_P(DgramTest, EachReceiveReturnsExactlyOneWholeDatagram) {
     EXPECT_TRUE(whole) << "a receive returned " << m->data.size()
                        << " bytes that are not exactly one datagram sent";
   }
-  RecordValue(Name("dgram.boundaries.received-of-6", GetParam()), received);
+  RecordValue(ValueName("dgram.boundaries.received-of-6", GetParam()), received);
 }
 
 TEST_P(DgramTest, ShortBufferTruncatesSetsMsgTruncAndDiscardsTheRest) {
@@ -163,14 +160,14 @@ TEST_P(DgramTest, RecordsWhetherZeroLengthDatagramIsDelivered) {
   std::optional<Message> first = ReceiveOne(b, 16);
   if (!first) GTEST_SKIP() << "nothing arrived (UDP loss); nothing to record";
   if (first->data.empty()) {
-    RecordValue(Name("dgram.zero-length", GetParam()), "delivered");
+    RecordValue(ValueName("dgram.zero-length", GetParam()), "delivered");
     std::optional<Message> next = ReceiveOne(b, 16);
     if (next) {
       EXPECT_EQ(next->data, "z");
     }
   } else {
     EXPECT_EQ(first->data, "z");
-    RecordValue(Name("dgram.zero-length", GetParam()), "not-delivered");
+    RecordValue(ValueName("dgram.zero-length", GetParam()), "not-delivered");
   }
 }
 
@@ -201,7 +198,7 @@ TEST_P(DgramTest, DatagramOverTheMaximumFailsEmsgsizeAndSendsNothing) {
   if (kind.is_unix()) {
     // unix(7): EMSGSIZE over the send buffer; BSDs may answer ENOBUFS.
     EXPECT_THAT(r, SyscallFailsWithErrnoIn({EMSGSIZE, ENOBUFS}));
-    if (r < 0) RecordValue(Name("dgram.emsgsize.errno", kind), ErrnoName(e));
+    if (r < 0) RecordValue(ValueName("dgram.emsgsize.errno", kind), ErrnoName(e));
   } else {
     EXPECT_THAT(r, SyscallFailsWithErrno(EMSGSIZE));
   }
@@ -216,20 +213,19 @@ TEST_P(DgramTest, SendtoAnotherAddressOnConnectedSocketOverridesOrFailsEisconn) 
   auto pair = ConnectedPair(kind, dir);
   ASSERT_THAT(pair, SyscallSucceeds());
   auto& [a, b] = *pair;
-  Address other_addr;
-  Result<Fd> other = BoundSocket(kind, dir.UniquePath("c"), &other_addr);
+  Result<BoundSocket> other = MakeBound(kind, kind.AddressAt(dir.UniquePath("c")));
   ASSERT_THAT(other, SyscallSucceeds());
-  SockAddr to = ToSockaddr(other_addr);
+  SockAddr to = ToSockaddr(other->addr);
   ssize_t r = ::sendto(a.get(), "over", 4, 0, to.get(), to.len);
   int e = errno;
   if (r < 0) {
     // POSIX sendto(): override the peer, or fail with EISCONN.
     EXPECT_EQ(e, EISCONN) << DescribeErrno(e);
-    RecordValue(Name("sendto.connected-dgram", kind), ErrnoName(e));
+    RecordValue(ValueName("sendto.connected-dgram", kind), ErrnoName(e));
     return;
   }
-  RecordValue(Name("sendto.connected-dgram", kind), "override");
-  std::optional<Message> m = ReceiveOne(*other, 16);
+  RecordValue(ValueName("sendto.connected-dgram", kind), "override");
+  std::optional<Message> m = ReceiveOne(other->fd, 16);
   if (m) {
     EXPECT_EQ(m->data, "over");
   }
@@ -252,17 +248,17 @@ TEST_P(DgramMessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
   auto& [a, b] = *pair;
   ASSERT_THAT(Send(a, AsBytes("first")), SyscallSucceedsWithValue(5u));
   ASSERT_THAT(Send(a, AsBytes("second")), SyscallSucceedsWithValue(6u));
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   std::string p1(16, '\0'), p2(16, '\0'), part(2, '\0'), got(16, '\0');
   // A short peek does not discard the rest of the message.
   Result<std::size_t> np = Recv(b, AsMutable(part), MSG_PEEK);
   ASSERT_THAT(np, SyscallSucceedsWithValue(2u));
   // Each receive below is bounded by a poll: a peek that consumed would
   // otherwise leave a later receive blocked for ever.
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   Result<std::size_t> n1 = Recv(b, AsMutable(p1), MSG_PEEK);
   ASSERT_THAT(n1, SyscallSucceeds());
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   Result<std::size_t> n2 = Recv(b, AsMutable(p2), MSG_PEEK);
   ASSERT_THAT(n2, SyscallSucceeds());
   p1.resize(*n1);
@@ -270,7 +266,7 @@ TEST_P(DgramMessageTest, PeekReturnsTheSameWholeMessageUntilReceived) {
   EXPECT_TRUE(p1 == "first" || p1 == "second") << "peeked \"" << p1 << "\"";  // UDP may reorder
   EXPECT_EQ(p2, p1) << "a second peek returned another message";
   EXPECT_EQ(part, p1.substr(0, 2));
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   Result<std::size_t> n = Recv(b, AsMutable(got));
   ASSERT_THAT(n, SyscallSucceeds());
   got.resize(*n);
@@ -310,11 +306,11 @@ TEST_P(DgramScatterGatherTest, GatheredBytesArriveIntactAndScatterInOrder) {
     std::string got;
     if (kind.is_stream()) {
       // A stream may deliver the 16 bytes in any split: read until 8 per round.
-      Result<std::string> all = RecvAll(b, 8, kWait);
+      Result<std::string> all = RecvAll(b, 8, kDataWait);
       ASSERT_THAT(all, SyscallSucceeds());
       got = *all;
     } else {
-      ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+      ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
       msghdr rm{};
       rm.msg_iov = in;
       rm.msg_iovlen = 3;
@@ -336,14 +332,6 @@ INSTANTIATE_TEST_SUITE_P(Kinds, DgramScatterGatherTest, ::testing::ValuesIn(AllK
 
 // ---------------------------------------------------------------------------
 // UDP: record loss and order on loopback; assert only on what arrives.
-
-std::vector<SocketKind> UdpKinds() {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : DatagramKinds()) {
-    if (k.is_inet()) out.push_back(k);
-  }
-  return out;
-}
 
 class DgramUdpTest : public ::testing::TestWithParam<SocketKind> {};
 
@@ -373,8 +361,8 @@ TEST_P(DgramUdpTest, BurstOnLoopbackRecordsLossAndOrderAndArrivesIntact) {
     if (seq < last) in_order = false;
     last = seq;
   }
-  RecordValue(Name("dgram.udp-unreliable.received-of-64", GetParam()), received);
-  RecordValue(Name("dgram.udp-unreliable.in-order", GetParam()), in_order ? "yes" : "no");
+  RecordValue(ValueName("dgram.udp-unreliable.received-of-64", GetParam()), received);
+  RecordValue(ValueName("dgram.udp-unreliable.in-order", GetParam()), in_order ? "yes" : "no");
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, DgramUdpTest, ::testing::ValuesIn(UdpKinds()), KindName);
@@ -382,7 +370,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, DgramUdpTest, ::testing::ValuesIn(UdpKinds()), K
 // ---------------------------------------------------------------------------
 // AF_UNIX datagrams.
 
-const SocketKind kUnixDgram = DatagramKinds()[0];
+const SocketKind kUnixDgram = KindNamed("UnixDgram");
 
 bool IsLinux() {
   utsname u{};
@@ -396,12 +384,11 @@ TEST(DgramUnixTest, DatagramsArriveInOrderWithoutLossUnderPressure) {
   Scenario s;
   const std::string path = s.Path("receiver");
   s.Spawn("receiver", [&](Process& p) {
-    Address bound;
-    Result<Fd> r = BoundSocket(kUnixDgram, path, &bound);
+    Result<BoundSocket> r = MakeBound(kUnixDgram, kUnixDgram.AddressAt(path));
     ASSERT_THAT(r, SyscallSucceeds());
-    p.Publish("receiver", bound);
+    p.Publish("receiver", r->addr);
     for (int i = 0; i < kCount; ++i) {
-      std::optional<Message> m = ReceiveOne(*r, 2048);
+      std::optional<Message> m = ReceiveOne(r->fd, 2048);
       ASSERT_TRUE(m) << "datagram " << i << " never arrived";
       ASSERT_EQ(m->data, std::to_string(i) + Pattern(static_cast<std::size_t>(i) * 7 % 1000,
                                                      static_cast<std::uint32_t>(i)))
@@ -478,15 +465,15 @@ TEST_P(DgramUnixOobTest, SendOobRecordsSupportOrFailsEopnotsupp) {
   if (r < 0) {
     // POSIX send(): a flag the socket does not support is EOPNOTSUPP.
     EXPECT_EQ(e, EOPNOTSUPP) << DescribeErrno(e);
-    RecordValue(Name("send.oob-unix", GetParam()), ErrnoName(e));
+    RecordValue(ValueName("send.oob-unix", GetParam()), ErrnoName(e));
     return;
   }
   EXPECT_EQ(r, 1);
-  RecordValue(Name("send.oob-unix", GetParam()), "supported");
-  ASSERT_THAT(Poll(b, POLLIN | POLLPRI, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  RecordValue(ValueName("send.oob-unix", GetParam()), "supported");
+  ASSERT_THAT(Poll(b, POLLIN | POLLPRI, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   char c = 0;
   ssize_t got = ::recv(b.get(), &c, 1, MSG_OOB | DontWait(b.get()).flags());
-  RecordValue(Name("send.oob-unix.recv-oob", GetParam()),
+  RecordValue(ValueName("send.oob-unix.recv-oob", GetParam()),
               got == 1 ? std::string(1, c) == "!" ? "byte" : "other" : ErrnoName(errno));
 }
 
@@ -495,7 +482,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, DgramUnixOobTest, ::testing::ValuesIn(UnixKinds(
 // ---------------------------------------------------------------------------
 // AF_UNIX SOCK_SEQPACKET (platform).
 
-const SocketKind kSeqpacket = UnixKinds()[2];
+const SocketKind kSeqpacket = KindNamed("UnixSeqpacket");
 
 TEST(SeqpacketTest, EachReceiveReturnsExactlyOneRecord) {
   SOCKSPEC_RULE("seqpacket.boundaries", Platform);

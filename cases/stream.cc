@@ -21,6 +21,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cases/support.h"
 #include "cases/transfer_support.h"
 #include "harness/errno_name.h"
 #include "harness/features.h"
@@ -35,12 +36,9 @@ namespace sockspec {
 namespace {
 
 using transfer::AsMutable;
-using transfer::ConnectedPair;
-using transfer::ConnectToServer;
 using transfer::IgnoreSigpipe;
-using transfer::kWait;
+using transfer::kDataWait;
 using transfer::Pattern;
-using transfer::ServeOne;
 using ::testing::Eq;
 
 std::string Text(const char* s) { return std::string(s); }
@@ -61,7 +59,7 @@ TEST_P(StreamTransferTest, BytesArriveOnceEachInOrderAcrossManyWrites) {
   s.Spawn("server", [&](Process& p) {
     Result<Fd> c = ServeOne(p, kind, path);
     ASSERT_THAT(c, SyscallSucceeds());
-    Result<std::string> got = RecvUntilEof(*c, kWait);
+    Result<std::string> got = RecvUntilEof(*c, kDataWait);
     ASSERT_THAT(got, SyscallSucceeds());
     ASSERT_EQ(got->size(), data.size());
     EXPECT_TRUE(*got == data) << "bytes differ from what was sent, first at offset "
@@ -95,12 +93,12 @@ TEST_P(StreamTransferTest, RecordsWhetherOneReceiveReturnsBytesOfSeveralSends) {
     ASSERT_THAT(Send(a, AsBytes(piece)), SyscallSucceedsWithValue(std::strlen(piece)));
   }
   ASSERT_THAT(Shutdown(a, SHUT_WR), SyscallSucceeds());
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   std::string buf(64, '\0');
   Result<std::size_t> first = Recv(b, AsMutable(buf));
   ASSERT_THAT(first, SyscallSucceedsWithValue(::testing::Gt(0u)));
   std::string got = buf.substr(0, *first);
-  Result<std::string> rest = RecvUntilEof(b, kWait);
+  Result<std::string> rest = RecvUntilEof(b, kDataWait);
   ASSERT_THAT(rest, SyscallSucceeds());
   // Whatever the split, every byte arrives once, in order.
   EXPECT_EQ(got + *rest, "one,two,three");
@@ -120,13 +118,13 @@ TEST_P(StreamTransferTest, RecvReturnsZeroAfterPeerShutdownWrOnceDataIsDrained) 
     ASSERT_THAT(SendAll(*c, AsBytes("last words")), SyscallSucceeds());
     ASSERT_THAT(Shutdown(*c, SHUT_WR), SyscallSucceeds());
     // Only the sending direction is shut: the reply still arrives.
-    EXPECT_THAT(RecvAll(*c, 5, kWait), SyscallSucceedsWithValue(Text("reply")));
+    EXPECT_THAT(RecvAll(*c, 5, kDataWait), SyscallSucceedsWithValue(Text("reply")));
     p.WaitFor("client-done");  // keeps the socket open while the client checks EOF
   });
   s.Spawn("client", [&](Process& p) {
     Result<Fd> c = ConnectToServer(p, kind);
     ASSERT_THAT(c, SyscallSucceeds());
-    EXPECT_THAT(RecvAll(*c, 10, kWait), SyscallSucceedsWithValue(Text("last words")));
+    EXPECT_THAT(RecvAll(*c, 10, kDataWait), SyscallSucceedsWithValue(Text("last words")));
     char b[8];
     EXPECT_THAT(::recv(c->get(), b, sizeof b, 0), SyscallSucceedsWithValue(0));
     // End of stream is sticky.
@@ -154,7 +152,7 @@ TEST_P(StreamTransferTest, RecvReturnsZeroAfterPeerCloseOnceDataIsDrained) {
   s.Spawn("client", [&](Process& p) {
     Result<Fd> c = ConnectToServer(p, kind);
     ASSERT_THAT(c, SyscallSucceeds());
-    Result<std::string> got = RecvAll(*c, data.size(), kWait);
+    Result<std::string> got = RecvAll(*c, data.size(), kDataWait);
     ASSERT_THAT(got, SyscallSucceeds());
     EXPECT_TRUE(*got == data) << "received bytes differ from those sent";
     char b[8];
@@ -176,7 +174,7 @@ TEST_P(StreamTransferTest, RecvWaitallWaitsForTheFullAmountAcrossSends) {
     Result<Fd> c = ServeOne(p, kind, path);
     ASSERT_THAT(c, SyscallSucceeds());
     p.WaitFor("part1-sent");
-    ASSERT_THAT(Poll(*c, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+    ASSERT_THAT(Poll(*c, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
     p.Signal("receiving");
     char b[12] = {};
     EXPECT_THAT(::recv(c->get(), b, 10, MSG_WAITALL), SyscallSucceedsWithValue(10));
@@ -227,7 +225,7 @@ TEST_P(StreamTransferTest, PeekReturnsDataWithoutConsumingIt) {
   ASSERT_THAT(pair, SyscallSucceeds());
   auto& [a, b] = *pair;
   ASSERT_THAT(SendAll(a, AsBytes("hello world")), SyscallSucceeds());
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   std::string p1(5, '\0'), p2(5, '\0');
   // A stream receive may be short, but what it returns starts at the front.
   Result<std::size_t> n1 = Recv(b, AsMutable(p1), MSG_PEEK);
@@ -239,7 +237,7 @@ TEST_P(StreamTransferTest, PeekReturnsDataWithoutConsumingIt) {
   ASSERT_THAT(n2, SyscallSucceedsWithValue(::testing::Gt(0u)));
   EXPECT_EQ(p2.substr(0, *n2), std::string("hello").substr(0, *n2));
   // Nothing was consumed: the ordinary receive sees every byte.
-  EXPECT_THAT(RecvAll(b, 11, kWait), SyscallSucceedsWithValue(Text("hello world")));
+  EXPECT_THAT(RecvAll(b, 11, kDataWait), SyscallSucceedsWithValue(Text("hello world")));
 }
 
 TEST_P(StreamTransferTest, NonBlockingSendOnFullBufferFailsEagain) {
@@ -329,7 +327,7 @@ TEST_P(StreamTransferTest, ShutdownRdRecordsWhatReceiveAndPeerSeeAfterwards) {
     p.PublishText("late-recv", r < 0 ? ErrnoName(errno) : std::to_string(r));
     // Still able to send: only receiving was shut down.
     EXPECT_THAT(Send(b, AsBytes("back")), SyscallSucceedsWithValue(4u));
-    EXPECT_THAT(RecvAll(a, 4, kWait), SyscallSucceedsWithValue(Text("back")));
+    EXPECT_THAT(RecvAll(a, 4, kDataWait), SyscallSucceedsWithValue(Text("back")));
   });
   s.Run();
   for (const char* key : {"recv", "peer-send", "late-recv"}) {
@@ -477,10 +475,9 @@ TEST_P(StreamConnectionTest, SendtoWithAddressOnConnectedSocketIsIgnoredOrEiscon
   ASSERT_THAT(pair, SyscallSucceeds());
   auto& [a, b] = *pair;
   // Some other listening address of the same kind: if used, data would go there.
-  Address other;
-  Result<Fd> l = transfer::BoundSocket(kind, dir.UniquePath("other"), &other);
-  ASSERT_THAT(l, SyscallSucceeds());
-  SockAddr to = ToSockaddr(other);
+  Result<BoundSocket> other = MakeServer(kind, kind.AddressAt(dir.UniquePath("other")));
+  ASSERT_THAT(other, SyscallSucceeds());
+  SockAddr to = ToSockaddr(other->addr);
   ssize_t r = ::sendto(a.get(), "abc", 3, 0, to.get(), to.len);
   int e = errno;
   if (r < 0) {
@@ -491,9 +488,9 @@ TEST_P(StreamConnectionTest, SendtoWithAddressOnConnectedSocketIsIgnoredOrEiscon
   EXPECT_EQ(r, 3);
   RecordValue(std::string("sendto.connected-stream.") + kind.name, "address-ignored");
   // Ignored means: the data went to the connected peer.
-  EXPECT_THAT(RecvAll(b, 3, kWait), SyscallSucceedsWithValue(Text("abc")));
-  ASSERT_THAT(SetNonBlocking(*l), SyscallSucceeds());
-  EXPECT_THAT(Accept(*l), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
+  EXPECT_THAT(RecvAll(b, 3, kDataWait), SyscallSucceedsWithValue(Text("abc")));
+  ASSERT_THAT(SetNonBlocking(other->fd), SyscallSucceeds());
+  EXPECT_THAT(Accept(other->fd), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
 }
 
 TEST_P(StreamConnectionTest, ShutdownRdwrEndsBothDirections) {
@@ -513,7 +510,7 @@ TEST_P(StreamConnectionTest, ShutdownRdwrEndsBothDirections) {
     // The peer gets what was sent before, then end of stream.
     char buf[16];
     // (a stream receive may be short: collect the six bytes, then the end)
-    EXPECT_THAT(RecvAll(b, 6, kWait), SyscallSucceedsWithValue(Text("before")));
+    EXPECT_THAT(RecvAll(b, 6, kDataWait), SyscallSucceedsWithValue(Text("before")));
     EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallSucceedsWithValue(0));
   });
   s.Run();
@@ -539,9 +536,9 @@ TEST_P(StreamAnyKindTest, ShutdownWithBadHowFailsEinvalAndChangesNothing) {
   }
   // Neither direction was shut down by the failed calls.
   EXPECT_THAT(Send(a, AsBytes("ping")), SyscallSucceedsWithValue(4u));
-  EXPECT_THAT(RecvAll(b, 4, kWait), SyscallSucceedsWithValue(Text("ping")));
+  EXPECT_THAT(RecvAll(b, 4, kDataWait), SyscallSucceedsWithValue(Text("ping")));
   EXPECT_THAT(Send(b, AsBytes("pong")), SyscallSucceedsWithValue(4u));
-  EXPECT_THAT(RecvAll(a, 4, kWait), SyscallSucceedsWithValue(Text("pong")));
+  EXPECT_THAT(RecvAll(a, 4, kDataWait), SyscallSucceedsWithValue(Text("pong")));
 }
 
 // MSG_DONTWAIT is not POSIX: its own case, so it skips where it is absent.
@@ -580,7 +577,7 @@ TEST_P(StreamAnyKindTest, ReceiveWithNoDataFailsEagainViaONonblock) {
               SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
   // Once data is there, the same call returns it.
   ASSERT_THAT(Send(a, AsBytes("x")), SyscallSucceedsWithValue(1u));
-  ASSERT_THAT(Poll(b, POLLIN, kWait), SyscallSucceedsWithValue(::testing::Ne(0)));
+  ASSERT_THAT(Poll(b, POLLIN, kDataWait), SyscallSucceedsWithValue(::testing::Ne(0)));
   EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallSucceedsWithValue(1));
 }
 
@@ -624,14 +621,6 @@ INSTANTIATE_TEST_SUITE_P(Kinds, ShutdownUnconnectedTest, ::testing::ValuesIn(All
                          KindName);
 
 // Out-of-band data exists on TCP (urgent data, tcp(7)).
-std::vector<SocketKind> TcpKinds() {
-  std::vector<SocketKind> out;
-  for (const SocketKind& k : ByteStreamKinds()) {
-    if (k.is_inet()) out.push_back(k);
-  }
-  return out;
-}
-
 class StreamTcpTest : public ::testing::TestWithParam<SocketKind> {};
 
 TEST_P(StreamTcpTest, RecvOobWithNoUrgentDataFailsEinval) {
@@ -647,31 +636,15 @@ TEST_P(StreamTcpTest, RecvOobWithNoUrgentDataFailsEinval) {
 
 INSTANTIATE_TEST_SUITE_P(Kinds, StreamTcpTest, ::testing::ValuesIn(TcpKinds()), KindName);
 
-// A descriptor number that is certainly closed.
-int ClosedFd() {
-  int fd = ::dup(0);
-  ::close(fd);
-  return fd;
-}
-
-// A pipe: a descriptor that is not a socket, with data waiting to be read.
-struct PipeFds {
-  Fd r, w;
-};
-PipeFds MakePipe() {
-  int p[2] = {-1, -1};
-  EXPECT_EQ(::pipe(p), 0) << DescribeErrno(errno);
-  PipeFds out{Fd(p[0]), Fd(p[1])};
-  EXPECT_EQ(::write(out.w.get(), "x", 1), 1);
-  return out;
-}
+// Descriptors that are not open (ClosedFd) or not sockets (MakePipe).
 
 TEST(StreamDescriptorTest, ShutdownFailsEbadfOnClosedAndEnotsockOnPipe) {
   SOCKSPEC_RULE("shutdown.ebadf", Shall);
   SOCKSPEC_RULE("shutdown.enotsock", Shall);
   EXPECT_THAT(::shutdown(ClosedFd(), SHUT_RDWR), SyscallFailsWithErrno(EBADF));
-  PipeFds p = MakePipe();
-  EXPECT_THAT(::shutdown(p.r.get(), SHUT_RDWR), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe("x");
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(::shutdown(p->r.get(), SHUT_RDWR), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 TEST(StreamDescriptorTest, SendFamilyFailsEbadfOnClosedAndEnotsockOnPipe) {
@@ -690,10 +663,11 @@ TEST(StreamDescriptorTest, SendFamilyFailsEbadfOnClosedAndEnotsockOnPipe) {
   EXPECT_THAT(::send(fd, &c, 1, 0), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::sendto(fd, &c, 1, 0, sa, tolen), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::sendmsg(fd, &m, 0), SyscallFailsWithErrno(EBADF));
-  PipeFds p = MakePipe();
-  EXPECT_THAT(::send(p.w.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::sendto(p.w.get(), &c, 1, 0, sa, tolen), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::sendmsg(p.w.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe("x");
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(::send(p->w.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::sendto(p->w.get(), &c, 1, 0, sa, tolen), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::sendmsg(p->w.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 TEST(StreamDescriptorTest, RecvFamilyFailsEbadfOnClosedAndEnotsockOnPipe) {
@@ -709,10 +683,11 @@ TEST(StreamDescriptorTest, RecvFamilyFailsEbadfOnClosedAndEnotsockOnPipe) {
   EXPECT_THAT(::recvfrom(fd, &c, 1, 0, nullptr, nullptr), SyscallFailsWithErrno(EBADF));
   EXPECT_THAT(::recvmsg(fd, &m, 0), SyscallFailsWithErrno(EBADF));
   // The pipe holds a byte: a recv that wrongly read it would succeed.
-  PipeFds p = MakePipe();
-  EXPECT_THAT(::recv(p.r.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::recvfrom(p.r.get(), &c, 1, 0, nullptr, nullptr), SyscallFailsWithErrno(ENOTSOCK));
-  EXPECT_THAT(::recvmsg(p.r.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
+  Result<Pipe> p = MakePipe("x");
+  ASSERT_THAT(p, SyscallSucceeds());
+  EXPECT_THAT(::recv(p->r.get(), &c, 1, 0), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::recvfrom(p->r.get(), &c, 1, 0, nullptr, nullptr), SyscallFailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(::recvmsg(p->r.get(), &m, 0), SyscallFailsWithErrno(ENOTSOCK));
 }
 
 }  // namespace
