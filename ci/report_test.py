@@ -30,8 +30,10 @@ def load(name):
 report = load("report")
 
 # The fake program: cases are (suite.name, rule, outcome); outcome is pass, fail,
-# skip, crash (abort while running) or hang (while running). Honours
-# --gtest_filter=-A:B and --gtest_output=xml:PATH like gtest.
+# skip, crash (abort while running) or hang (while running). Each case records
+# a value (42) and a value that varies by run (the program's pid), as
+# RecordValue and RecordVolatileValue do. Honours --gtest_filter=-A:B and
+# --gtest_output=xml:PATH like gtest.
 FAKE = textwrap.dedent('''\
     #!/usr/bin/env python3
     import os, sys, time
@@ -52,6 +54,7 @@ FAKE = textwrap.dedent('''\
         suite, case = name.split(".", 1)
         body = '<property name="rule" value="%%s"/>' %% rule if rule else ""
         body += '<property name="value:%%s" value="42"/>' %% case
+        body += '<property name="volatile-value:%%s.pid" value="%%d"/>' %% (case, os.getpid())
         result, verdict = "completed", ""
         if outcome == "fail": verdict = '<failure message="x">f.cc:1\\nValue of: thing</failure>'
         if outcome == "skip":
@@ -113,6 +116,8 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(rules["listen.dgram"]["status"], "fail")
         self.assertIn("Value of: thing", rules["listen.dgram"]["message"])
         self.assertEqual(doc["implementation_defined"]["Ok"], "42")
+        self.assertIn("Ok.pid", doc["implementation_defined"])
+        self.assertEqual(doc["volatile_values"], ["Bad.pid", "Ok.pid", "Skip.pid"])
         untested = [r for r in rules.values() if r["status"] == "untested"]
         self.assertTrue(untested)  # the rest of the real catalogue
         self.assertEqual(code, 1)  # listen.dgram is a shall rule
@@ -160,12 +165,61 @@ class ReportTest(unittest.TestCase):
                 r["status"], r["message"] = "fail", "differs"
         b["implementation_defined"]["A"] = "43"
         diff = load("report-diff")
-        rules, cases, values, _ = diff.diff(a, b, False)
+        rules, cases, values, _, _ = diff.diff(a, b, False)
         self.assertEqual([r[0] for r in rules], ["bind.twice"])
         self.assertEqual(values, [["A", "42", "43"]])
         out = subprocess.run([sys.executable, os.path.join(CI, "report-diff"), "/dev/null",
                               "/dev/null"], capture_output=True)
         self.assertNotEqual(out.returncode, 0)  # unreadable input is the one error
+
+    def test_diff_leaves_out_values_that_vary_by_run(self):
+        self.program("cases_e", [("E.A", "bind.twice", "pass"), ("E.B", "bind.in-use", "pass")])
+        self.expect("p", "")
+        _, a, _ = self.run_report()
+        _, b, _ = self.run_report()  # another run: other pids
+        diff = load("report-diff")
+        self.assertNotEqual(a["implementation_defined"]["A.pid"],
+                            b["implementation_defined"]["A.pid"])
+        rules, cases, values, varying, _ = diff.diff(a, b, False)
+        self.assertEqual((rules, cases, values), ([], [], []))
+        self.assertEqual([v[0] for v in varying], ["A.pid", "B.pid"])
+        # Recorded on one side only: still not compared.
+        del b["implementation_defined"]["B.pid"]
+        self.assertEqual(diff.diff(a, b, False)[2], [])
+        # A status change is still reported, and so is a steady value.
+        for r in b["rules"]:
+            if r["id"] == "bind.in-use":
+                r["status"] = "fail"
+        b["implementation_defined"]["A"] = "43"
+        rules, _, values, _, _ = diff.diff(a, b, False)
+        self.assertEqual([r[0] for r in rules], ["bind.in-use"])
+        self.assertEqual(values, [["A", "42", "43"]])
+
+    def test_diff_reads_files_without_volatile_values(self):
+        self.program("cases_f", [("F.A", "bind.twice", "pass")])
+        self.expect("p", "")
+        _, a, _ = self.run_report()
+        _, b, _ = self.run_report()
+        old_a, old_b = json.loads(json.dumps(a)), json.loads(json.dumps(b))
+        del old_a["volatile_values"], old_b["volatile_values"]
+        diff = load("report-diff")
+        # Two old files: nothing says the pid varies, so it is compared, as before.
+        self.assertEqual([v[0] for v in diff.diff(old_a, old_b, False)[2]], ["A.pid"])
+        # An old file against a new one: the new one's marks apply.
+        self.assertEqual(diff.diff(old_a, b, False)[2], [])
+        paths = []
+        for name, doc in (("old.json", old_a), ("new.json", b)):
+            paths.append(os.path.join(self.dir, name))
+            with open(paths[-1], "w") as f:
+                json.dump(doc, f)
+        out = subprocess.run([sys.executable, os.path.join(CI, "report-diff"), *paths],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("Implementation-defined values that differ: 0", out.stdout)
+        self.assertIn("not compared: 1 value that varies by run", out.stdout)
+        out = subprocess.run([sys.executable, os.path.join(CI, "report-diff"), "--volatile",
+                              *paths], capture_output=True, text=True)
+        self.assertIn("A.pid", out.stdout)
 
 
 if __name__ == "__main__":

@@ -127,4 +127,12 @@ void RecordValue(std::string_view name, long long value) {
   RecordValue(name, std::to_string(value));
 }
 
+void RecordVolatileValue(std::string_view name, std::string_view value) {
+  ::testing::Test::RecordProperty("volatile-value:" + std::string(name), std::string(value));
+}
+
+void RecordVolatileValue(std::string_view name, long long value) {
+  RecordVolatileValue(name, std::to_string(value));
+}
+
 }  // namespace sockspec

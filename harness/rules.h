@@ -43,6 +43,14 @@ void DeclareRule(std::string_view id, Level level);
 void RecordValue(std::string_view name, std::string_view value);
 void RecordValue(std::string_view name, long long value);
 
+// Records a value that differs from run to run on the same system, as property
+// "volatile-value:<name>": a port the kernel picked, a count or a result over
+// randomly generated inputs. The report lists it with the others, marked as
+// varying by run, and ci/report-diff does not compare it (its value, nor whether
+// it was recorded at all), so two runs on one system diff clean.
+void RecordVolatileValue(std::string_view name, std::string_view value);
+void RecordVolatileValue(std::string_view name, long long value);
+
 }  // namespace sockspec
 
 #define SOCKSPEC_RULE(id, level) ::sockspec::DeclareRule((id), ::sockspec::Level::level)

@@ -3,6 +3,8 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace sockspec {
 namespace {
 
@@ -22,6 +24,25 @@ TEST(Rules, UnknownRuleFailsTheCase) {
 
 TEST(Rules, WrongLevelFailsTheCase) {
   EXPECT_NONFATAL_FAILURE(SOCKSPEC_RULE("bind.in-use", May), "the catalogue says shall");
+}
+
+// The property names are ci/report's contract: "value:" is compared across
+// runs, "volatile-value:" is not.
+std::string RecordedProperty(const std::string& key) {
+  const ::testing::TestResult* r =
+      ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  for (int i = 0; i < r->test_property_count(); ++i) {
+    if (r->GetTestProperty(i).key() == key) return r->GetTestProperty(i).value();
+  }
+  return "(not recorded)";
+}
+
+TEST(Rules, ValuesAndVolatileValuesAreRecordedApart) {
+  RecordValue("sockspec.test.fixed", 7);
+  RecordVolatileValue("sockspec.test.port", 40000);
+  EXPECT_EQ(RecordedProperty("value:sockspec.test.fixed"), "7");
+  EXPECT_EQ(RecordedProperty("volatile-value:sockspec.test.port"), "40000");
+  EXPECT_EQ(RecordedProperty("value:sockspec.test.port"), "(not recorded)");
 }
 
 TEST(Rules, LevelNames) {
