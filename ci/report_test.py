@@ -29,7 +29,8 @@ def load(name):
 
 report = load("report")
 
-# The fake program: cases are (suite.name, rule, outcome); outcome is pass, fail,
+# The fake program: cases are (suite.name, rule, outcome), where a rule
+# "self:WHAT" stands for SOCKSPEC_SELF_CHECK(WHAT); outcome is pass, fail,
 # skip, crash (abort while running) or hang (while running). Each case records
 # a value (42) and a value that varies by run (the program's pid), as
 # RecordValue and RecordVolatileValue do. Honours --gtest_filter=-A:B and
@@ -47,12 +48,14 @@ FAKE = textwrap.dedent('''\
     for name, rule, outcome in CASES:
         if name in skip: continue
         print("[ RUN      ] " + name, flush=True)
-        if rule and os.environ.get("SOCKSPEC_ANNOUNCE_RULES"):
+        if rule and not rule.startswith("self:") and os.environ.get("SOCKSPEC_ANNOUNCE_RULES"):
             print("[ RULE     ] " + rule, flush=True)
         if outcome == "crash": os.abort()
         if outcome == "hang": time.sleep(60)
         suite, case = name.split(".", 1)
         body = '<property name="rule" value="%%s"/>' %% rule if rule else ""
+        if rule.startswith("self:"):
+            body = '<property name="self_check" value="%%s"/>' %% rule[len("self:"):]
         body += '<property name="value:%%s" value="42"/>' %% case
         body += '<property name="volatile-value:%%s.pid" value="%%d"/>' %% (case, os.getpid())
         result, verdict = "completed", ""
@@ -121,6 +124,25 @@ class ReportTest(unittest.TestCase):
         untested = [r for r in rules.values() if r["status"] == "untested"]
         self.assertTrue(untested)  # the rest of the real catalogue
         self.assertEqual(code, 1)  # listen.dgram is a shall rule
+
+    def test_self_checks_are_listed_apart(self):
+        self.program("cases_s", [("S.Rule", "bind.twice", "pass"),
+                                 ("S.Model", "self:address model", "pass"),
+                                 ("S.Loose", "", "pass")])
+        self.expect("p", "")
+        code, doc, rules = self.run_report()
+        self.assertEqual([(c["name"], c["checks"], c["status"]) for c in doc["self_checks"]],
+                         [("S.Model", "address model", "pass")])
+        self.assertEqual([c["name"] for c in doc["unattributed_cases"]], ["S.Loose"])
+        self.assertNotIn("S.Model", [c["name"] for r in rules.values() for c in r["cases"]])
+        self.assertEqual(code, 0)
+        # A failing self-check fails the run: the matrix rests on the harness.
+        self.program("cases_s", [("S.Rule", "bind.twice", "pass"),
+                                 ("S.Model", "self:address model", "fail")])
+        code, doc, _ = self.run_report()
+        self.assertEqual(doc["self_checks"][0]["status"], "fail")
+        self.assertEqual(doc["unattributed_cases"], [])
+        self.assertEqual(code, 1)
 
     def test_crash_and_hang_keep_the_other_cases(self):
         self.program("cases_b", [("B.First", "bind.twice", "pass"),

@@ -119,6 +119,10 @@ void DeclareRule(std::string_view id, Level level) {
   if (!d.features.empty()) ::testing::Test::RecordProperty("features", d.features);
 }
 
+void DeclareSelfCheck(std::string_view what) {
+  ::testing::Test::RecordProperty("self_check", std::string(what));
+}
+
 void RecordValue(std::string_view name, std::string_view value) {
   ::testing::Test::RecordProperty("value:" + std::string(name), std::string(value));
 }

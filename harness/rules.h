@@ -37,6 +37,13 @@ const RuleInfo* FindRule(std::string_view id);
 // A test may declare more than one rule.
 void DeclareRule(std::string_view id, Level level);
 
+// Declares that the running test checks sockspec itself (its address model,
+// its parser), not the system, so no rule of the catalogue applies; `what`
+// names what it checks. Recorded as property "self_check": ci/report lists such
+// cases apart from the matrix, as harness self-checks, and a failing one fails
+// the run (the matrix rests on the harness). Calling it again replaces `what`.
+void DeclareSelfCheck(std::string_view what);
+
 // Records an implementation-defined value or a legal choice the system made,
 // as property "value:<name>" (e.g. "backlog.unix.capacity[5]" -> "6"). The report
 // collects these into its implementation_defined table.
@@ -54,3 +61,4 @@ void RecordVolatileValue(std::string_view name, long long value);
 }  // namespace sockspec
 
 #define SOCKSPEC_RULE(id, level) ::sockspec::DeclareRule((id), ::sockspec::Level::level)
+#define SOCKSPEC_SELF_CHECK(what) ::sockspec::DeclareSelfCheck(what)

@@ -45,6 +45,12 @@ TEST(Rules, ValuesAndVolatileValuesAreRecordedApart) {
   EXPECT_EQ(RecordedProperty("value:sockspec.test.port"), "(not recorded)");
 }
 
+TEST(Rules, SelfCheckIsRecordedApartFromRules) {
+  SOCKSPEC_SELF_CHECK("the harness itself");
+  EXPECT_EQ(RecordedProperty("self_check"), "the harness itself");
+  EXPECT_EQ(RecordedProperty("rule"), "(not recorded)");
+}
+
 TEST(Rules, LevelNames) {
   EXPECT_STREQ(LevelName(Level::Shall), "shall");
   EXPECT_STREQ(LevelName(Level::May), "may");
