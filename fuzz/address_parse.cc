@@ -190,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (parsed.ok()) {
     CheckAccepted(*parsed.value, text, host, libc);
   } else {
-    if (parsed.error.message.empty()) Fail("rejected without a message", text);
+    if (parsed.error.message().empty()) Fail("rejected without a message", text);
     if (parsed.error.position > size) Fail("error position past the end of the text", text);
   }
   return 0;

@@ -149,7 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       : "rejected a sockaddr: " + decoded.error.Describe());
   }
   if (!decoded.ok()) {
-    if (decoded.error.message.empty()) Fail("rejected without a message");
+    if (decoded.error.message().empty()) Fail("rejected without a message");
     return 0;
   }
   const Address& a = *decoded.value;

@@ -1,5 +1,7 @@
 // The socket-address model: one value type for every address sockspec
 // uses, its canonical text form, and conversion to and from sockaddr.
+// Implemented in address.cc (model, format, sockaddr), address_text.cc (the
+// parser) and address_error.cc (error messages).
 //
 // Text grammar (strict: no locale, no DNS, no inet_aton shorthands; the parser is hand-written
 // and never calls inet_pton, which is the independent oracle the fuzzers compare against):
@@ -52,6 +54,8 @@
 #include <string>
 #include <string_view>
 
+#include "harness/address_error.h"
+
 namespace sockspec {
 
 enum class AddrKind : std::uint8_t { kUnixPath, kUnixAbstract, kUnixUnnamed, kInet4, kInet6 };
@@ -96,15 +100,6 @@ struct Address {
   friend bool operator==(const Address&, const Address&) = default;
 };
 
-// A parse or decode error: what is wrong, and the byte offset where it was found.
-struct AddressError {
-  std::size_t position = 0;
-  std::string message;
-  // "at byte 7: leading zero in IPv4 octet"
-  std::string Describe() const;
-  friend bool operator==(const AddressError&, const AddressError&) = default;
-};
-
 template <typename T>
 struct Parsed {
   std::optional<T> value;
@@ -115,6 +110,9 @@ struct Parsed {
 
 Parsed<Address> ParseAddress(std::string_view text);
 std::string FormatAddress(const Address& a);
+// The same text into `out` (replacing its contents), reusing its capacity: for callers that
+// format in a loop, such as the address_parse fuzzer's oracle on every accepted input.
+void FormatAddressTo(const Address& a, std::string& out);
 
 // Why `a` has no text form that parses back to it (nullopt when it has one): a path that is
 // empty, contains NUL or overflows sun_path; an abstract name over sizeof(sun_path) - 1 bytes;

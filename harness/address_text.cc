@@ -1,0 +1,500 @@
+// The address text grammar (see address.h): ParseAddress (through
+// address_text::ParseInto, wrapped in address.cc) and the host grammars
+// ParseIPv4Text / ParseIPv6Text. Written by hand on purpose: inet_pton is the
+// independent oracle the tests and fuzzers compare this parser with.
+//
+// This file is the address_parse fuzzer's code under test (the only code it
+// instruments), and that shapes it. Under the fuzz build every comparison is a
+// callback (UBSan's pointer checks on s_[i] included) and every branch taken is
+// a coverage counter libFuzzer handles after the run, so: a rejection records
+// an AddressError code and returns, allocating nothing (the message is written
+// by address_error.cc, and only when asked); single bytes are classified by
+// table lookups and runs of a class are scanned eight bytes at a time
+// (address_chars.h), each kind of scan through one out-of-line SpanOf; no
+// library code that is not inlined (address_text.h says why).
+#include <net/if.h>
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "harness/address.h"
+#include "harness/address_chars.h"
+#include "harness/address_text.h"
+
+namespace sockspec {
+namespace {
+
+using namespace address_chars;
+using Code = AddressErrorCode;
+
+constexpr std::size_t kMaxPath = SunPathSize();
+constexpr std::size_t kMaxAbstract = SunPathSize() - 1;
+constexpr std::size_t kMaxZoneName = IFNAMSIZ - 1;
+
+// Parses one piece of `text` at a time; the first error wins and keeps its
+// absolute byte position, so messages point into what the user wrote.
+class TextParser {
+ public:
+  // Errors go straight to `error`, the caller's result: nothing is copied or moved per
+  // rejection.
+  TextParser(std::string_view text, AddressError& error) : s_(text), error_(error) {}
+
+  bool Fail(std::size_t pos, Code code, std::string_view what = {}) {
+    error_.position = pos;
+    error_.code = code;
+    error_.what = what;
+    return false;
+  }
+  bool FailByte(std::size_t pos, Code code, unsigned byte, std::string_view what = {}) {
+    error_.byte = static_cast<int>(byte);
+    return Fail(pos, code, what);
+  }
+  bool FailNumbers(std::size_t pos, Code code, std::string_view what, std::uint64_t n1,
+                   std::uint64_t n2 = 0) {
+    error_.n1 = n1;
+    error_.n2 = n2;
+    return Fail(pos, code, what);
+  }
+
+  // The byte at i if i < end, else kEnd (the text may hold real NULs).
+  unsigned Peek(std::size_t i, std::size_t end) const {
+    return i < end ? static_cast<unsigned char>(s_[i]) : kEnd;
+  }
+
+  // Views and comparisons without std::string_view's out-of-line members (substr, compare):
+  // under the fuzz build, this file's copies of library functions are coverage-instrumented
+  // and may be the ones the linker keeps for every caller, oracles included.
+  std::string_view View(std::size_t b, std::size_t n) const {
+    return std::string_view(s_.data() + b, n);
+  }
+  // Whether s_ holds `word` at b.
+  bool HasAt(std::size_t b, std::string_view word) const {
+    return s_.size() - b >= word.size() &&
+           std::memcmp(s_.data() + b, word.data(), word.size()) == 0;
+  }
+
+  // The first `c` in s_[b, e), else e. memchr: no per-byte branches here.
+  std::size_t Find(char c, std::size_t b, std::size_t e) const {
+    const void* p = b < e ? std::memchr(s_.data() + b, c, e - b) : nullptr;
+    return p == nullptr ? e : static_cast<std::size_t>(static_cast<const char*>(p) - s_.data());
+  }
+
+  // The end of the run of class `cls` that starts at b, at most e.
+  std::size_t Span(const WordClass& cls, std::size_t b, std::size_t e) const {
+    return SpanOf(s_, b, e, cls);
+  }
+
+  // The value of the decimal digits s_[b, e).
+  std::uint64_t Decimal(std::size_t b, std::size_t e) const {
+    std::uint64_t value = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      value = value * 10 + static_cast<unsigned char>(s_[i]) - '0';
+    }
+    return value;
+  }
+
+  // s_[b, e) must be exactly a dotted quad.
+  bool ParseIPv4(std::size_t b, std::size_t e, bool embedded, std::uint8_t* out) {
+    const std::string_view what = embedded ? "embedded IPv4" : "IPv4";
+    std::size_t i = b;
+    for (int octet = 0; octet < 4; ++octet) {
+      const std::size_t start = i;
+      i = Span(kDigitWord, start, e);
+      const unsigned next = Peek(i, e);
+      if (i == start) {
+        if (next == '.' || next == kEnd) return Fail(start, Code::kEmptyOctet, what);
+        return FailByte(start, Code::kUnexpectedInIPv4, next, what);
+      }
+      if (s_[start] == '0') {
+        if (i - start > 1) return Fail(start, Code::kOctalOctet, what);
+        if (next == 'x' || next == 'X') return Fail(start, Code::kHexOctet, what);
+      }
+      // Without a leading zero, four digits are at least 1000.
+      const std::uint64_t value = i - start > 3 ? 256 : Decimal(start, i);
+      if (value > 255) return Fail(start, Code::kOctetTooBig, what);
+      out[octet] = static_cast<std::uint8_t>(value);
+      if (octet < 3) {
+        if (next == '.') {
+          ++i;
+          continue;
+        }
+        if (next == kEnd) return Fail(i, Code::kTooFewOctets, what);
+        return FailByte(i, Code::kUnexpectedInIPv4, next, what);
+      }
+      if (next == '.') return Fail(i, Code::kTooManyOctets, what);
+      if (next != kEnd) return FailByte(i, Code::kUnexpectedInIPv4, next, what);
+    }
+    return true;
+  }
+
+  // s_[b, e) must be exactly an RFC 4291 address.
+  bool ParseIPv6(std::size_t b, std::size_t e, std::array<std::uint8_t, 16>& out) {
+    if (b == e) return Fail(b, Code::kEmptyHost);
+    std::uint16_t groups[8] = {};
+    int count = 0;          // groups seen, an embedded IPv4 counting two
+    int compressed = -1;    // index in groups where "::" stands, or -1
+    std::size_t i = b;
+    if (s_[i] == ':') {
+      if (Peek(i + 1, e) != ':') return Fail(i, Code::kIPv6StartsWithColon);
+      compressed = 0;
+      i += 2;
+      if (Peek(i, e) == ':') return Fail(i, Code::kTripleColon);
+    }
+    while (i < e) {
+      const std::size_t start = i;
+      // "::" stands for at least one group, so with it at most 7 may be written.
+      const int limit = compressed >= 0 ? 7 : 8;
+      i = Span(kHexWord, start, e);
+      const unsigned c = Peek(i, e);
+      const std::size_t run = i - start;
+      if (c == '.') {
+        if (count + 2 > limit) return Fail(start, Code::kTooManyGroups);
+        const std::size_t v4_end = Find(':', start, e);
+        std::uint8_t v4[4];
+        if (!ParseIPv4(start, v4_end, /*embedded=*/true, v4)) return false;
+        if (v4_end < e) return Fail(v4_end, Code::kEmbeddedNotLast);
+        if (count == 0 && compressed < 0) return Fail(start, Code::kIPv4ForIPv6);
+        groups[count++] = static_cast<std::uint16_t>(v4[0] << 8 | v4[1]);
+        groups[count++] = static_cast<std::uint16_t>(v4[2] << 8 | v4[3]);
+        break;
+      }
+      if (run == 0) return FailByte(i, Code::kUnexpectedInIPv6, c);
+      if (run > 4) return Fail(start, Code::kGroupTooLong);
+      if (count + 1 > limit) return Fail(start, Code::kTooManyGroups);
+      unsigned value = 0;
+      for (std::size_t k = start; k < i; ++k) {
+        value = value * 16 + HexValue(static_cast<unsigned char>(s_[k]));
+      }
+      groups[count++] = static_cast<std::uint16_t>(value);
+      if (c == kEnd) break;
+      if (c != ':') return FailByte(i, Code::kUnexpectedInIPv6, c);
+      if (Peek(i + 1, e) == ':') {
+        if (compressed >= 0) return Fail(i, Code::kTwoCompressions);
+        if (count == 8) return Fail(i, Code::kTooManyGroups);
+        compressed = count;
+        i += 2;
+        if (Peek(i, e) == ':') return Fail(i, Code::kTripleColon);
+        continue;
+      }
+      ++i;
+      if (i == e) return Fail(i, Code::kIPv6EndsWithColon);
+    }
+    if (compressed < 0 && count < 8) return Fail(e, Code::kTooFewGroups);
+    std::uint16_t full[8] = {};
+    if (compressed < 0) {
+      std::memcpy(full, groups, sizeof(full));
+    } else {
+      const int tail = count - compressed;
+      for (int g = 0; g < compressed; ++g) full[g] = groups[g];
+      for (int g = 0; g < tail; ++g) full[8 - tail + g] = groups[compressed + g];
+    }
+    for (int g = 0; g < 8; ++g) {
+      out[2 * g] = static_cast<std::uint8_t>(full[g] >> 8);
+      out[2 * g + 1] = static_cast<std::uint8_t>(full[g] & 0xff);
+    }
+    return true;
+  }
+
+  // s_[b, e) is the zone after '%'.
+  bool ParseZone(std::size_t b, std::size_t e, Address& a) {
+    if (b == e) return Fail(b, Code::kEmptyZone);
+    if (Span(kDigitWord, b, e) == e) {
+      if (s_[b] == '0') {
+        return Fail(b, e - b == 1 ? Code::kZoneIndexZero : Code::kZoneIndexLeadingZero);
+      }
+      // Eleven digits without a leading zero exceed 4294967295.
+      const std::uint64_t value = e - b > 10 ? 0x100000000u : Decimal(b, e);
+      if (value > 0xffffffffu) return Fail(b, Code::kZoneIndexRange);
+      a.scope_id = static_cast<std::uint32_t>(value);
+      return true;
+    }
+    // A bad byte is reported before the length where both apply, as at one byte each.
+    const std::size_t bad = Span(kZoneWord, b, e);
+    if (bad < e && bad - b <= kMaxZoneName) {
+      if (s_[bad] == '[') return Fail(bad, Code::kOpenBracket);
+      return FailByte(bad, Code::kZoneNameChar, static_cast<unsigned char>(s_[bad]));
+    }
+    if (e - b > kMaxZoneName) return Fail(b + kMaxZoneName, Code::kZoneNameTooLong);
+    address_text::AssignBytes(a.scope_name, s_.data() + b, e - b);
+    return true;
+  }
+
+  // Decimal digits from b, at most max_digits, value at most max_value. `what` names the
+  // field. On success pos_ is where the digits end.
+  bool ParseNumber(std::size_t b, std::size_t max_digits, std::uint64_t max_value,
+                   std::string_view what, std::uint64_t& value) {
+    const std::size_t end = s_.size();
+    std::size_t i = b;
+    const unsigned c = Peek(i, end);
+    if (!IsDigit(c)) {
+      if (c == kEnd || c == ',') return Fail(i, Code::kEmptyNumber, what);
+      if (c == '+' || c == '-') return Fail(i, Code::kSignInNumber, what);
+      if (c == ' ' || c == '\t') return Fail(i, Code::kSpaceInNumber, what);
+      return FailByte(i, Code::kMalformedNumber, c, what);
+    }
+    i = Span(kDigitWord, b, end);
+    if (i - b > max_digits) {
+      return FailNumbers(b + max_digits, Code::kTooManyDigits, what, max_digits);
+    }
+    value = Decimal(b, i);
+    if (value > max_value) return FailNumbers(b, Code::kNumberRange, what, value, max_value);
+    pos_ = i;
+    return true;
+  }
+
+  // From b: ":" port [",flow=" flow] to the end of the text.
+  bool ParsePortAndSuffix(std::size_t b, Address& a) {
+    const std::size_t end = s_.size();
+    if (b == end) return Fail(b, Code::kMissingPort);
+    const unsigned c = static_cast<unsigned char>(s_[b]);
+    if (c != ':') {
+      if (c == '%') return Fail(b, Code::kZoneOutsideBrackets);
+      if (c == ']') return Fail(b, Code::kCloseBracket);
+      return FailByte(b, Code::kExpectedPort, c);
+    }
+    std::uint64_t port = 0;
+    if (!ParseNumber(b + 1, 5, 65535, "port", port)) return false;
+    a.port = static_cast<std::uint16_t>(port);
+    const std::size_t i = pos_;
+    if (i == end) return true;
+    const unsigned after = static_cast<unsigned char>(s_[i]);
+    if (after != ',') {
+      if (after == ' ' || after == '\t') return Fail(i, Code::kSpaceAfterPort);
+      return FailByte(i, Code::kGarbageAfterPort, after);
+    }
+    if (a.kind != AddrKind::kInet6) return Fail(i, Code::kFlowNotIPv6);
+    constexpr std::string_view kFlow = ",flow=";
+    if (!HasAt(i, kFlow)) return Fail(i, Code::kExpectedFlow);
+    std::uint64_t flow = 0;
+    if (!ParseNumber(i + kFlow.size(), 10, 0xffffffffu, "flow info", flow)) return false;
+    a.flowinfo = static_cast<std::uint32_t>(flow);
+    if (pos_ != end) return FailByte(pos_, Code::kGarbageAfterFlow, Peek(pos_, end));
+    return true;
+  }
+
+  bool ParseInetBody(std::size_t b, Address& a) {
+    const std::size_t end = s_.size();
+    if (Peek(b, end) == '[') {
+      const std::size_t host_end = Span(kV6HostWord, b + 1, end);
+      a.kind = AddrKind::kInet6;
+      if (host_end == b + 1) return Fail(host_end, Code::kEmptyHost);
+      if (!ParseIPv6(b + 1, host_end, a.ip)) return false;
+      std::size_t i = host_end;
+      if (Peek(i, end) == '%') {
+        const std::size_t zone_end = Find(']', i + 1, end);
+        if (!ParseZone(i + 1, zone_end, a)) return false;
+        i = zone_end;
+      }
+      if (i == end) return Fail(i, Code::kMissingCloseBracket);
+      return ParsePortAndSuffix(i + 1, a);
+    }
+    // "fe80::1:80" is ambiguous; an IPv4 host never holds ':' so two colons
+    // before any '.' can only be IPv6 text.
+    const std::size_t colon = Find(':', b, end);
+    if (colon < end && Find(':', colon + 1, end) < end && Find('.', b, colon) == colon) {
+      return Fail(b, Code::kIPv6NeedsBrackets);
+    }
+    // The host ends at ':' or '%'; a bracket before that is misplaced.
+    const std::size_t host_end = Span(kV4HostWord, b, end);
+    if (host_end < end) {
+      if (s_[host_end] == ']') return Fail(host_end, Code::kCloseBracket);
+      if (s_[host_end] == '[') return Fail(host_end, Code::kOpenBracket);
+    }
+    a.kind = AddrKind::kInet4;
+    if (host_end == b) return Fail(b, Code::kEmptyHost);
+    if (!ParseIPv4(b, host_end, /*embedded=*/false, a.ip.data())) return false;
+    return ParsePortAndSuffix(host_end, a);
+  }
+
+  bool ParseUnixBody(std::size_t b, Address& a) {
+    const std::size_t end = s_.size();
+    if (b == end) {
+      a.kind = AddrKind::kUnixUnnamed;
+      return true;
+    }
+    const bool abstract = s_[b] == '@';
+    a.kind = abstract ? AddrKind::kUnixAbstract : AddrKind::kUnixPath;
+    const std::size_t max = abstract ? kMaxAbstract : kMaxPath;
+    // Decoded on the stack, stored only once the whole name is valid: a rejected text
+    // allocates nothing.
+    char bytes[kMaxPath];
+    std::size_t n = 0;
+    std::size_t i = abstract ? b + 1 : b;
+    while (i < end) {
+      // A run of bytes that stand for themselves, copied at once; scanned no further than
+      // one byte past the most that still fit.
+      const std::size_t limit = end - i > max - n ? i + (max - n) + 1 : end;
+      const std::size_t plain_end = Span(kUnixPlainWord, i, limit);
+      if (plain_end > i) {
+        if (plain_end - i > max - n) {
+          return FailNumbers(i + (max - n), Code::kNameTooLong,
+                             abstract ? "abstract name" : "pathname", max);
+        }
+        std::memcpy(bytes + n, s_.data() + i, plain_end - i);
+        n += plain_end - i;
+        i = plain_end;
+        if (i == end) break;
+      }
+      const std::size_t start = i;
+      const unsigned c = static_cast<unsigned char>(s_[i]);
+      if (c != '\\') return FailByte(i, Code::kRawByte, c);
+      const unsigned esc = Peek(i + 1, end);
+      unsigned byte = 0;
+      if (esc == 'x') {
+        const unsigned hi = Peek(i + 2, end);
+        const unsigned lo = Peek(i + 3, end);
+        if (!IsHex(hi) || !IsHex(lo)) return Fail(start, Code::kBadHexEscape);
+        byte = HexValue(hi) * 16 + HexValue(lo);
+        i += 4;
+      } else if (esc == '\\') {
+        byte = '\\';
+        i += 2;
+      } else if (esc == kEnd) {
+        return Fail(start, Code::kUnfinishedEscape);
+      } else {
+        return FailByte(start, Code::kUnknownEscape, esc);
+      }
+      if (!abstract && byte == 0) return Fail(start, Code::kNulInPath);
+      if (n == max) {
+        return FailNumbers(start, Code::kNameTooLong, abstract ? "abstract name" : "pathname",
+                           max);
+      }
+      bytes[n++] = static_cast<char>(byte);
+    }
+    address_text::AssignBytes(a.unix_name, bytes, n);
+    return true;
+  }
+
+  // The whole text as an address: on failure `a` is unspecified and the error says why.
+  bool ParseFull(Address& a) {
+    struct Scheme {
+      std::string_view name;
+      bool is_unix;
+      SockType type;
+    };
+    static constexpr Scheme kSchemes[] = {
+        {"unix", true, SockType::kUnspecified},     {"unix-stream", true, SockType::kStream},
+        {"unix-dgram", true, SockType::kDgram},     {"unix-seqpacket", true, SockType::kSeqPacket},
+        {"tcp", false, SockType::kStream},          {"udp", false, SockType::kDgram},
+        {"inet", false, SockType::kUnspecified},
+    };
+    // The one candidate a token can be, picked by its length and two bits of its first byte
+    // instead of comparing every name (under the fuzz build each comparison is a callback and
+    // each outcome a coverage counter, on every input). Names that would share a slot do not
+    // compile (the index past the table).
+    constexpr auto slot = [](std::size_t size, unsigned first) {
+      return size * 4 + ((first >> 4) & 1) * 2 + (first & 1);
+    };
+    static constexpr auto kSchemeAt = [slot] {
+      std::array<std::int8_t, 64> at{};
+      for (auto& k : at) k = -1;
+      for (std::size_t k = 0; k < std::size(kSchemes); ++k) {
+        const std::size_t n = slot(kSchemes[k].name.size(), kSchemes[k].name[0]);
+        at[at[n] < 0 ? n : at.size()] = static_cast<std::int8_t>(k);
+      }
+      return at;
+    }();
+    const std::size_t end = s_.size();
+    const std::size_t i = Span(kSchemeWord, 0, end);
+    const std::string_view token = View(0, i);
+    if (token.empty()) return Fail(0, Code::kMissingScheme);
+    const Scheme* scheme = nullptr;
+    if (token.size() < kSchemeAt.size() / 4) {
+      const int k = kSchemeAt[slot(token.size(), static_cast<unsigned char>(token[0]))];
+      // The same length as the token: the slot says so.
+      if (k >= 0 && HasAt(0, kSchemes[k].name)) scheme = &kSchemes[k];
+    }
+    if (scheme == nullptr) {
+      address_text::AssignBytes(error_.text, token.data(), token.size());
+      return Fail(0, Code::kUnknownScheme);
+    }
+    if (i == end || s_[i] != ':') return Fail(i, Code::kMissingSchemeColon);
+    a.type = scheme->type;
+    return scheme->is_unix ? ParseUnixBody(i + 1, a) : ParseInetBody(i + 1, a);
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;  // where ParseNumber stopped
+  AddressError& error_;
+};
+
+}  // namespace
+
+namespace address_chars {
+namespace {
+
+// The lane index in memory order (0..7) of the first lane set in `lanes`, which is not 0
+// (so the builtins need no zero case, and add no branch).
+[[gnu::always_inline]] inline unsigned FirstLane(std::uint64_t lanes) {
+  if constexpr (std::endian::native == std::endian::little) {
+    return static_cast<unsigned>(__builtin_ctzll(lanes)) / 8;
+  } else {
+    return static_cast<unsigned>(__builtin_clzll(lanes)) / 8;
+  }
+}
+
+}  // namespace
+
+__attribute__((noinline)) std::size_t SpanOf(std::string_view s, std::size_t b, std::size_t e,
+                                             const WordClass& cls) {
+  std::size_t i = b;
+  while (e - i >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t stop = ~cls.Lanes(w) & kHigh;
+    if (stop != 0) return i + FirstLane(stop);
+    i += 8;
+  }
+  if (i == e) return e;
+  // The last 1..7 bytes, moved to the word's first lanes; the lanes after them stop the run.
+  // The word is the eight bytes that end at e when the text has them (in bounds, one load),
+  // else a zero-padded copy.
+  // (The shift counts are masked to 0..63, which they are anyway, so that UBSan's shift check
+  // is provably true and compiled away instead of being one more comparison callback.)
+  const std::size_t n = e - i;
+  const unsigned drop = (8 * (8 - n)) & 63;
+  const unsigned keep = (8 * n) & 63;
+  std::uint64_t w = 0;
+  constexpr bool kLittle = std::endian::native == std::endian::little;
+  if (e >= 8) {
+    std::memcpy(&w, s.data() + e - 8, 8);
+    w = kLittle ? w >> drop : w << drop;
+  } else {
+    std::memcpy(&w, s.data() + i, n);
+  }
+  const std::uint64_t pad = kLittle ? kHigh << keep : kHigh >> keep;
+  return i + FirstLane((~cls.Lanes(w) & kHigh) | pad);
+}
+
+}  // namespace address_chars
+
+bool address_text::ParseInto(std::string_view text, Address& a, AddressError& error) {
+  return TextParser(text, error).ParseFull(a);
+}
+
+Parsed<std::array<std::uint8_t, 4>> ParseIPv4Text(std::string_view text) {
+  Parsed<std::array<std::uint8_t, 4>> out;
+  TextParser parser(text, out.error);
+  std::array<std::uint8_t, 4> ip;
+  if (text.empty()) {
+    parser.Fail(0, Code::kEmptyHost);
+  } else if (parser.ParseIPv4(0, text.size(), /*embedded=*/false, ip.data())) {
+    out.value.emplace(ip);
+  }
+  return out;
+}
+
+Parsed<std::array<std::uint8_t, 16>> ParseIPv6Text(std::string_view text) {
+  Parsed<std::array<std::uint8_t, 16>> out;
+  TextParser parser(text, out.error);
+  std::array<std::uint8_t, 16> ip;
+  if (parser.ParseIPv6(0, text.size(), ip)) out.value.emplace(ip);
+  return out;
+}
+
+}  // namespace sockspec
