@@ -231,7 +231,7 @@ TEST(SocketPair, WithOneFreeDescriptorFailsWithEmfile) {
     const int lowest = NextFreeFd();
     ASSERT_GE(lowest, 0);
     Result<rlimit> old = LowerFdLimit(static_cast<rlim_t>(lowest) + 1);
-    ASSERT_THAT(old, SyscallSucceeds());
+    ASSERT_TRUE(old.ok()) << old.Describe();
     // Only plain calls while the limit is low: the sanitizer runtimes may
     // need a descriptor of their own when a matcher runs.
     auto pair = SocketPair(AF_UNIX, SOCK_STREAM);

@@ -65,7 +65,9 @@ int UnknownTypeFlag();
 
 // Lowers the soft RLIMIT_NOFILE to `soft` and returns the limits it replaced,
 // for RestoreFdLimit. Only in a forked body (RunIsolated, Scenario): the
-// limit belongs to the process.
+// limit belongs to the process. Check the result with ASSERT_TRUE(r.ok()),
+// not a matcher: with no descriptor to spare, a sanitizer cannot check the
+// dynamic type of a matcher it has not seen yet (it needs a pipe for that).
 Result<rlimit> LowerFdLimit(rlim_t soft);
 Result<> RestoreFdLimit(const rlimit& saved);
 
