@@ -123,9 +123,15 @@ inline constexpr WordClass kUnixPlainWord{{0x20, '\\' - 1}, {'\\' + 1, 0x7e}};
 inline constexpr WordClass kV4HostWord{{{':', ':'}, {'%', '%'}, {'[', '['}, {']', ']'}}, true};
 inline constexpr WordClass kV6HostWord{{{']', ']'}, {'%', '%'}}, true};
 
-// The first i in [b, e) whose byte s[i] is not in `cls`, else e (b <= e <= s.size()). Defined
-// in address_text.cc, out of line on purpose: every scan then shares one set of branches
-// (coverage counters) under the fuzz build.
-std::size_t SpanOf(std::string_view s, std::size_t b, std::size_t e, const WordClass& cls);
+// Where a run of a class ends, and the byte that ends it.
+struct ByteRun {
+  std::size_t end;  // the first i in [b, e) whose byte s[i] is not in the class, else e
+  unsigned stop;    // s[end], or kEnd when end == e
+};
+
+// The run of `cls` in s[b, e) from b (b <= e <= s.size()). Defined in address_text.cc, out of
+// line on purpose: every scan then shares one set of branches (coverage counters) under the
+// fuzz build.
+ByteRun SpanOf(std::string_view s, std::size_t b, std::size_t e, const WordClass& cls);
 
 }  // namespace sockspec::address_chars

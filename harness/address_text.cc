@@ -43,18 +43,22 @@ class TextParser {
   // rejection.
   TextParser(std::string_view text, AddressError& error) : s_(text), error_(error) {}
 
-  bool Fail(std::size_t pos, Code code, std::string_view what = {}) {
+  // Inlined: straight stores add no branch at the call site, and an out-of-line copy would add
+  // its entry counter to almost every input. (The small helpers below stay out of line on
+  // purpose: one copy of their branches serves every caller.)
+  [[gnu::always_inline]] bool Fail(std::size_t pos, Code code, std::string_view what = {}) {
     error_.position = pos;
     error_.code = code;
     error_.what = what;
     return false;
   }
-  bool FailByte(std::size_t pos, Code code, unsigned byte, std::string_view what = {}) {
+  [[gnu::always_inline]] bool FailByte(std::size_t pos, Code code, unsigned byte,
+                                       std::string_view what = {}) {
     error_.byte = static_cast<int>(byte);
     return Fail(pos, code, what);
   }
-  bool FailNumbers(std::size_t pos, Code code, std::string_view what, std::uint64_t n1,
-                   std::uint64_t n2 = 0) {
+  [[gnu::always_inline]] bool FailNumbers(std::size_t pos, Code code, std::string_view what,
+                                          std::uint64_t n1, std::uint64_t n2 = 0) {
     error_.n1 = n1;
     error_.n2 = n2;
     return Fail(pos, code, what);
@@ -83,8 +87,8 @@ class TextParser {
     return p == nullptr ? e : static_cast<std::size_t>(static_cast<const char*>(p) - s_.data());
   }
 
-  // The end of the run of class `cls` that starts at b, at most e.
-  std::size_t Span(const WordClass& cls, std::size_t b, std::size_t e) const {
+  // The run of class `cls` that starts at b, at most to e.
+  ByteRun Span(const WordClass& cls, std::size_t b, std::size_t e) const {
     return SpanOf(s_, b, e, cls);
   }
 
@@ -103,8 +107,9 @@ class TextParser {
     std::size_t i = b;
     for (int octet = 0; octet < 4; ++octet) {
       const std::size_t start = i;
-      i = Span(kDigitWord, start, e);
-      const unsigned next = Peek(i, e);
+      const ByteRun digits = Span(kDigitWord, start, e);
+      i = digits.end;
+      const unsigned next = digits.stop;
       if (i == start) {
         if (next == '.' || next == kEnd) return Fail(start, Code::kEmptyOctet, what);
         return FailByte(start, Code::kUnexpectedInIPv4, next, what);
@@ -148,8 +153,9 @@ class TextParser {
       const std::size_t start = i;
       // "::" stands for at least one group, so with it at most 7 may be written.
       const int limit = compressed >= 0 ? 7 : 8;
-      i = Span(kHexWord, start, e);
-      const unsigned c = Peek(i, e);
+      const ByteRun hex = Span(kHexWord, start, e);
+      i = hex.end;
+      const unsigned c = hex.stop;
       const std::size_t run = i - start;
       if (c == '.') {
         if (count + 2 > limit) return Fail(start, Code::kTooManyGroups);
@@ -202,7 +208,7 @@ class TextParser {
   // s_[b, e) is the zone after '%'.
   bool ParseZone(std::size_t b, std::size_t e, Address& a) {
     if (b == e) return Fail(b, Code::kEmptyZone);
-    if (Span(kDigitWord, b, e) == e) {
+    if (Span(kDigitWord, b, e).end == e) {
       if (s_[b] == '0') {
         return Fail(b, e - b == 1 ? Code::kZoneIndexZero : Code::kZoneIndexLeadingZero);
       }
@@ -213,10 +219,10 @@ class TextParser {
       return true;
     }
     // A bad byte is reported before the length where both apply, as at one byte each.
-    const std::size_t bad = Span(kZoneWord, b, e);
-    if (bad < e && bad - b <= kMaxZoneName) {
-      if (s_[bad] == '[') return Fail(bad, Code::kOpenBracket);
-      return FailByte(bad, Code::kZoneNameChar, static_cast<unsigned char>(s_[bad]));
+    const ByteRun name = Span(kZoneWord, b, e);
+    if (name.end < e && name.end - b <= kMaxZoneName) {
+      if (name.stop == '[') return Fail(name.end, Code::kOpenBracket);
+      return FailByte(name.end, Code::kZoneNameChar, name.stop);
     }
     if (e - b > kMaxZoneName) return Fail(b + kMaxZoneName, Code::kZoneNameTooLong);
     address_text::AssignBytes(a.scope_name, s_.data() + b, e - b);
@@ -224,25 +230,23 @@ class TextParser {
   }
 
   // Decimal digits from b, at most max_digits, value at most max_value. `what` names the
-  // field. On success pos_ is where the digits end.
+  // field. On success after_ is the run of digits (where it ends, and the byte there).
   bool ParseNumber(std::size_t b, std::size_t max_digits, std::uint64_t max_value,
                    std::string_view what, std::uint64_t& value) {
-    const std::size_t end = s_.size();
-    std::size_t i = b;
-    const unsigned c = Peek(i, end);
-    if (!IsDigit(c)) {
-      if (c == kEnd || c == ',') return Fail(i, Code::kEmptyNumber, what);
-      if (c == '+' || c == '-') return Fail(i, Code::kSignInNumber, what);
-      if (c == ' ' || c == '\t') return Fail(i, Code::kSpaceInNumber, what);
-      return FailByte(i, Code::kMalformedNumber, c, what);
+    const ByteRun digits = Span(kDigitWord, b, s_.size());
+    if (digits.end == b) {
+      const unsigned c = digits.stop;
+      if (c == kEnd || c == ',') return Fail(b, Code::kEmptyNumber, what);
+      if (c == '+' || c == '-') return Fail(b, Code::kSignInNumber, what);
+      if (c == ' ' || c == '\t') return Fail(b, Code::kSpaceInNumber, what);
+      return FailByte(b, Code::kMalformedNumber, c, what);
     }
-    i = Span(kDigitWord, b, end);
-    if (i - b > max_digits) {
+    if (digits.end - b > max_digits) {
       return FailNumbers(b + max_digits, Code::kTooManyDigits, what, max_digits);
     }
-    value = Decimal(b, i);
+    value = Decimal(b, digits.end);
     if (value > max_value) return FailNumbers(b, Code::kNumberRange, what, value, max_value);
-    pos_ = i;
+    after_ = digits;
     return true;
   }
 
@@ -259,9 +263,9 @@ class TextParser {
     std::uint64_t port = 0;
     if (!ParseNumber(b + 1, 5, 65535, "port", port)) return false;
     a.port = static_cast<std::uint16_t>(port);
-    const std::size_t i = pos_;
-    if (i == end) return true;
-    const unsigned after = static_cast<unsigned char>(s_[i]);
+    const std::size_t i = after_.end;
+    const unsigned after = after_.stop;
+    if (after == kEnd) return true;
     if (after != ',') {
       if (after == ' ' || after == '\t') return Fail(i, Code::kSpaceAfterPort);
       return FailByte(i, Code::kGarbageAfterPort, after);
@@ -272,19 +276,19 @@ class TextParser {
     std::uint64_t flow = 0;
     if (!ParseNumber(i + kFlow.size(), 10, 0xffffffffu, "flow info", flow)) return false;
     a.flowinfo = static_cast<std::uint32_t>(flow);
-    if (pos_ != end) return FailByte(pos_, Code::kGarbageAfterFlow, Peek(pos_, end));
+    if (after_.stop != kEnd) return FailByte(after_.end, Code::kGarbageAfterFlow, after_.stop);
     return true;
   }
 
   bool ParseInetBody(std::size_t b, Address& a) {
     const std::size_t end = s_.size();
     if (Peek(b, end) == '[') {
-      const std::size_t host_end = Span(kV6HostWord, b + 1, end);
+      const ByteRun host = Span(kV6HostWord, b + 1, end);
       a.kind = AddrKind::kInet6;
-      if (host_end == b + 1) return Fail(host_end, Code::kEmptyHost);
-      if (!ParseIPv6(b + 1, host_end, a.ip)) return false;
-      std::size_t i = host_end;
-      if (Peek(i, end) == '%') {
+      if (host.end == b + 1) return Fail(host.end, Code::kEmptyHost);
+      if (!ParseIPv6(b + 1, host.end, a.ip)) return false;
+      std::size_t i = host.end;
+      if (host.stop == '%') {
         const std::size_t zone_end = Find(']', i + 1, end);
         if (!ParseZone(i + 1, zone_end, a)) return false;
         i = zone_end;
@@ -299,15 +303,13 @@ class TextParser {
       return Fail(b, Code::kIPv6NeedsBrackets);
     }
     // The host ends at ':' or '%'; a bracket before that is misplaced.
-    const std::size_t host_end = Span(kV4HostWord, b, end);
-    if (host_end < end) {
-      if (s_[host_end] == ']') return Fail(host_end, Code::kCloseBracket);
-      if (s_[host_end] == '[') return Fail(host_end, Code::kOpenBracket);
-    }
+    const ByteRun host = Span(kV4HostWord, b, end);
+    if (host.stop == ']') return Fail(host.end, Code::kCloseBracket);
+    if (host.stop == '[') return Fail(host.end, Code::kOpenBracket);
     a.kind = AddrKind::kInet4;
-    if (host_end == b) return Fail(b, Code::kEmptyHost);
-    if (!ParseIPv4(b, host_end, /*embedded=*/false, a.ip.data())) return false;
-    return ParsePortAndSuffix(host_end, a);
+    if (host.end == b) return Fail(b, Code::kEmptyHost);
+    if (!ParseIPv4(b, host.end, /*embedded=*/false, a.ip.data())) return false;
+    return ParsePortAndSuffix(host.end, a);
   }
 
   bool ParseUnixBody(std::size_t b, Address& a) {
@@ -328,19 +330,20 @@ class TextParser {
       // A run of bytes that stand for themselves, copied at once; scanned no further than
       // one byte past the most that still fit.
       const std::size_t limit = end - i > max - n ? i + (max - n) + 1 : end;
-      const std::size_t plain_end = Span(kUnixPlainWord, i, limit);
-      if (plain_end > i) {
-        if (plain_end - i > max - n) {
+      // (Where the run reaches the limit, stop is kEnd but the name is too long anyway.)
+      const ByteRun plain = Span(kUnixPlainWord, i, limit);
+      if (plain.end > i) {
+        if (plain.end - i > max - n) {
           return FailNumbers(i + (max - n), Code::kNameTooLong,
                              abstract ? "abstract name" : "pathname", max);
         }
-        std::memcpy(bytes + n, s_.data() + i, plain_end - i);
-        n += plain_end - i;
-        i = plain_end;
-        if (i == end) break;
+        std::memcpy(bytes + n, s_.data() + i, plain.end - i);
+        n += plain.end - i;
+        i = plain.end;
       }
+      if (plain.stop == kEnd) break;
       const std::size_t start = i;
-      const unsigned c = static_cast<unsigned char>(s_[i]);
+      const unsigned c = plain.stop;
       if (c != '\\') return FailByte(i, Code::kRawByte, c);
       const unsigned esc = Peek(i + 1, end);
       unsigned byte = 0;
@@ -399,7 +402,8 @@ class TextParser {
       return at;
     }();
     const std::size_t end = s_.size();
-    const std::size_t i = Span(kSchemeWord, 0, end);
+    const ByteRun scheme_token = Span(kSchemeWord, 0, end);
+    const std::size_t i = scheme_token.end;
     const std::string_view token = View(0, i);
     if (token.empty()) return Fail(0, Code::kMissingScheme);
     const Scheme* scheme = nullptr;
@@ -412,14 +416,14 @@ class TextParser {
       address_text::AssignBytes(error_.text, token.data(), token.size());
       return Fail(0, Code::kUnknownScheme);
     }
-    if (i == end || s_[i] != ':') return Fail(i, Code::kMissingSchemeColon);
+    if (scheme_token.stop != ':') return Fail(i, Code::kMissingSchemeColon);
     a.type = scheme->type;
     return scheme->is_unix ? ParseUnixBody(i + 1, a) : ParseInetBody(i + 1, a);
   }
 
  private:
   std::string_view s_;
-  std::size_t pos_ = 0;  // where ParseNumber stopped
+  ByteRun after_{};  // where ParseNumber stopped
   AddressError& error_;
 };
 
@@ -438,29 +442,38 @@ namespace {
   }
 }
 
+// The byte in lane `lane` (memory order) of w. Shift counts here and below are masked to
+// 0..63, which they are anyway, so that UBSan's shift check is provably true and compiled
+// away instead of being one more comparison callback.
+[[gnu::always_inline]] inline unsigned LaneByte(std::uint64_t w, unsigned lane) {
+  const unsigned shift = std::endian::native == std::endian::little ? 8 * lane : 56 - 8 * lane;
+  return static_cast<unsigned>(w >> (shift & 63)) & 0xff;
+}
+
 }  // namespace
 
-__attribute__((noinline)) std::size_t SpanOf(std::string_view s, std::size_t b, std::size_t e,
-                                             const WordClass& cls) {
+__attribute__((noinline)) ByteRun SpanOf(std::string_view s, std::size_t b, std::size_t e,
+                                     const WordClass& cls) {
   std::size_t i = b;
   while (e - i >= 8) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
     const std::uint64_t stop = ~cls.Lanes(w) & kHigh;
-    if (stop != 0) return i + FirstLane(stop);
+    if (stop != 0) {
+      const unsigned lane = FirstLane(stop);
+      return {i + lane, LaneByte(w, lane)};
+    }
     i += 8;
   }
-  if (i == e) return e;
+  if (i == e) return {e, kEnd};
   // The last 1..7 bytes, moved to the word's first lanes; the lanes after them stop the run.
   // The word is the eight bytes that end at e when the text has them (in bounds, one load),
   // else a zero-padded copy.
-  // (The shift counts are masked to 0..63, which they are anyway, so that UBSan's shift check
-  // is provably true and compiled away instead of being one more comparison callback.)
   const std::size_t n = e - i;
+  constexpr bool kLittle = std::endian::native == std::endian::little;
   const unsigned drop = (8 * (8 - n)) & 63;
   const unsigned keep = (8 * n) & 63;
   std::uint64_t w = 0;
-  constexpr bool kLittle = std::endian::native == std::endian::little;
   if (e >= 8) {
     std::memcpy(&w, s.data() + e - 8, 8);
     w = kLittle ? w >> drop : w << drop;
@@ -468,7 +481,8 @@ __attribute__((noinline)) std::size_t SpanOf(std::string_view s, std::size_t b, 
     std::memcpy(&w, s.data() + i, n);
   }
   const std::uint64_t pad = kLittle ? kHigh << keep : kHigh >> keep;
-  return i + FirstLane((~cls.Lanes(w) & kHigh) | pad);
+  const unsigned lane = FirstLane((~cls.Lanes(w) & kHigh) | pad);
+  return {i + lane, lane < n ? LaneByte(w, lane) : kEnd};
 }
 
 }  // namespace address_chars

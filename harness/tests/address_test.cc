@@ -425,12 +425,19 @@ TEST(AddressChars, SpanOfMatchesAByteLoop) {
     }
     const std::size_t e = rng() % (text.size() + 1);
     const std::size_t b = rng() % (e + 1);
+    auto stop_at = [&](std::size_t i) {
+      return i < e ? static_cast<unsigned>(static_cast<unsigned char>(text[i])) : kEnd;
+    };
     std::size_t want = b;
     while (want < e && IsDigit(static_cast<unsigned char>(text[want]))) ++want;
-    ASSERT_EQ(SpanOf(text, b, e, kDigitWord), want) << text << " " << b << " " << e;
+    address_chars::ByteRun got = SpanOf(text, b, e, kDigitWord);
+    ASSERT_EQ(got.end, want) << text << " " << b << " " << e;
+    ASSERT_EQ(got.stop, stop_at(want)) << text << " " << b << " " << e;
     want = b;
     while (want < e && !Is(static_cast<unsigned char>(text[want]), kV4HostEnd)) ++want;
-    ASSERT_EQ(SpanOf(text, b, e, kV4HostWord), want) << text << " " << b << " " << e;
+    got = SpanOf(text, b, e, kV4HostWord);
+    ASSERT_EQ(got.end, want) << text << " " << b << " " << e;
+    ASSERT_EQ(got.stop, stop_at(want)) << text << " " << b << " " << e;
   }
 }
 
