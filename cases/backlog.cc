@@ -342,6 +342,12 @@ struct DrainCase {
   bool with_address;
 };
 
+// GoogleTest prints a parameter without a PrintTo as its raw bytes (a pointer among
+// them), which would make the listed names differ from build to build.
+void PrintTo(const DrainCase& c, std::ostream* os) {
+  *os << c.kind.name << (c.with_address ? " with address" : " with null address");
+}
+
 std::string DrainName(const ::testing::TestParamInfo<DrainCase>& info) {
   return std::string(info.param.kind.name) + (info.param.with_address ? "_Address" : "_Null");
 }
