@@ -35,6 +35,37 @@ constexpr std::size_t kMaxPath = SunPathSize();
 constexpr std::size_t kMaxAbstract = SunPathSize() - 1;
 constexpr std::size_t kMaxZoneName = IFNAMSIZ - 1;
 
+// ---- words: eight text bytes in one integer (see address_chars.h). Shift counts are masked
+// to 0..63, which they are anyway, so that UBSan's shift check is provably true and compiled
+// away instead of being one more comparison callback.
+
+// The eight bytes at p as a little-endian word (byte k in bits 8k..8k+7) on any host.
+[[gnu::always_inline]] inline std::uint64_t LoadWord(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+
+// The 1..8 bytes s[b, e) in a word's first lanes, the other lanes zero: the eight bytes that
+// end at e shifted down when the text has them (one in-bounds load), else a padded copy.
+[[gnu::always_inline]] inline std::uint64_t TailWord(std::string_view s, std::size_t b,
+                                                     std::size_t e) {
+  if (e >= 8) return LoadWord(s.data() + (e - 8)) >> ((8 * (8 - (e - b))) & 63);
+  char padded[8] = {};
+  std::memcpy(padded, s.data() + b, e - b);
+  return LoadWord(padded);
+}
+
+// The lane of the first lane set in `lanes` (not 0, so the builtin needs no zero case).
+[[gnu::always_inline]] inline unsigned FirstLane(std::uint64_t lanes) {
+  return static_cast<unsigned>(__builtin_ctzll(lanes)) / 8;
+}
+
+[[gnu::always_inline]] inline unsigned LaneByte(std::uint64_t w, unsigned lane) {
+  return static_cast<unsigned>(w >> ((8 * lane) & 63)) & 0xff;
+}
+
 // Parses one piece of `text` at a time; the first error wins and keeps its
 // absolute byte position, so messages point into what the user wrote.
 class TextParser {
@@ -99,6 +130,16 @@ class TextParser {
       value = value * 10 + static_cast<unsigned char>(s_[i]) - '0';
     }
     return value;
+  }
+
+  // The value of the 1..4 hex digits s_[b, e), from one word instead of a load per digit:
+  // each lane's nibble is its low four bits, plus 9 for a letter (bit 6 set: a-f, A-F); the
+  // digits are moved to lanes 0..3, most significant first, leading lanes zero.
+  std::uint16_t HexGroup(std::size_t b, std::size_t e) const {
+    const std::uint64_t w = TailWord(s_, b, e) << ((8 * (4 - (e - b))) & 63);
+    const std::uint64_t nibbles = (w & (kOnes * 0x0f)) + 9 * ((w >> 6) & kOnes);
+    return static_cast<std::uint16_t>(((nibbles << 12) & 0xf000) | (nibbles & 0x0f00) |
+                                      ((nibbles >> 12) & 0x00f0) | ((nibbles >> 24) & 0x000f));
   }
 
   // s_[b, e) must be exactly a dotted quad.
@@ -171,11 +212,7 @@ class TextParser {
       if (run == 0) return FailByte(i, Code::kUnexpectedInIPv6, c);
       if (run > 4) return Fail(start, Code::kGroupTooLong);
       if (count + 1 > limit) return Fail(start, Code::kTooManyGroups);
-      unsigned value = 0;
-      for (std::size_t k = start; k < i; ++k) {
-        value = value * 16 + HexValue(static_cast<unsigned char>(s_[k]));
-      }
-      groups[count++] = static_cast<std::uint16_t>(value);
+      groups[count++] = HexGroup(start, i);
       if (c == kEnd) break;
       if (c != ':') return FailByte(i, Code::kUnexpectedInIPv6, c);
       if (Peek(i + 1, e) == ':') {
@@ -430,34 +467,12 @@ class TextParser {
 }  // namespace
 
 namespace address_chars {
-namespace {
-
-// The lane index in memory order (0..7) of the first lane set in `lanes`, which is not 0
-// (so the builtins need no zero case, and add no branch).
-[[gnu::always_inline]] inline unsigned FirstLane(std::uint64_t lanes) {
-  if constexpr (std::endian::native == std::endian::little) {
-    return static_cast<unsigned>(__builtin_ctzll(lanes)) / 8;
-  } else {
-    return static_cast<unsigned>(__builtin_clzll(lanes)) / 8;
-  }
-}
-
-// The byte in lane `lane` (memory order) of w. Shift counts here and below are masked to
-// 0..63, which they are anyway, so that UBSan's shift check is provably true and compiled
-// away instead of being one more comparison callback.
-[[gnu::always_inline]] inline unsigned LaneByte(std::uint64_t w, unsigned lane) {
-  const unsigned shift = std::endian::native == std::endian::little ? 8 * lane : 56 - 8 * lane;
-  return static_cast<unsigned>(w >> (shift & 63)) & 0xff;
-}
-
-}  // namespace
 
 __attribute__((noinline)) ByteRun SpanOf(std::string_view s, std::size_t b, std::size_t e,
-                                     const WordClass& cls) {
+                                         const WordClass& cls) {
   std::size_t i = b;
   while (e - i >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t w = LoadWord(s.data() + i);
     const std::uint64_t stop = ~cls.Lanes(w) & kHigh;
     if (stop != 0) {
       const unsigned lane = FirstLane(stop);
@@ -466,22 +481,10 @@ __attribute__((noinline)) ByteRun SpanOf(std::string_view s, std::size_t b, std:
     i += 8;
   }
   if (i == e) return {e, kEnd};
-  // The last 1..7 bytes, moved to the word's first lanes; the lanes after them stop the run.
-  // The word is the eight bytes that end at e when the text has them (in bounds, one load),
-  // else a zero-padded copy.
+  // The last 1..7 bytes; the lanes after them stop the run.
   const std::size_t n = e - i;
-  constexpr bool kLittle = std::endian::native == std::endian::little;
-  const unsigned drop = (8 * (8 - n)) & 63;
-  const unsigned keep = (8 * n) & 63;
-  std::uint64_t w = 0;
-  if (e >= 8) {
-    std::memcpy(&w, s.data() + e - 8, 8);
-    w = kLittle ? w >> drop : w << drop;
-  } else {
-    std::memcpy(&w, s.data() + i, n);
-  }
-  const std::uint64_t pad = kLittle ? kHigh << keep : kHigh >> keep;
-  const unsigned lane = FirstLane((~cls.Lanes(w) & kHigh) | pad);
+  const std::uint64_t w = TailWord(s, i, e);
+  const unsigned lane = FirstLane((~cls.Lanes(w) & kHigh) | (kHigh << ((8 * n) & 63)));
   return {i + lane, lane < n ? LaneByte(w, lane) : kEnd};
 }
 
