@@ -1,5 +1,6 @@
 // Result<T>: the outcome of one call, a value or the errno it failed with,
-// plus the call as text ("bind(3, unix:/tmp/x)") for failure messages.
+// plus the call ("bind(3, unix:/tmp/x)") for failure messages: a CallText, so
+// the text is only built when call() or Describe() asks for it.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "harness/call_text.h"
 #include "harness/errno_name.h"
 
 namespace sockspec {
@@ -23,24 +25,30 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  static Result Ok(T value, std::string call = {}) {
+  static Result Ok(T value, CallText call) {
     Result r;
     r.value_.emplace(std::move(value));
     r.call_ = std::move(call);
     return r;
   }
-  static Result Err(int err, std::string call = {}) {
+  static Result Ok(T value, std::string call = {}) {
+    return Ok(std::move(value), CallText(std::move(call)));
+  }
+  static Result Err(int err, CallText call) {
     Result r;
     r.errno_ = err;
     r.call_ = std::move(call);
     return r;
   }
+  static Result Err(int err, std::string call = {}) { return Err(err, CallText(std::move(call))); }
 
   bool ok() const { return value_.has_value(); }
   explicit operator bool() const { return ok(); }
   // The errno of a failed call; 0 for a success.
   int error() const { return errno_; }
-  const std::string& call() const { return call_; }
+  // The call as text ("bind(3, unix:/tmp/x)"), built now.
+  std::string call() const { return call_.str(); }
+  const CallText& call_text() const { return call_; }
 
   const T& value() const& { return *value_; }
   T& value() & { return *value_; }
@@ -56,7 +64,7 @@ class [[nodiscard]] Result {
  private:
   std::optional<T> value_;
   int errno_ = 0;
-  std::string call_;
+  CallText call_;
 };
 
 namespace internal {
@@ -72,7 +80,7 @@ void PrintValue(std::ostream& os, const T& v) {
 
 template <typename T>
 std::string Result<T>::Describe() const {
-  std::string out = call_.empty() ? std::string("call") : call_;
+  std::string out = call_.empty() ? std::string("call") : call_.str();
   if (ok()) {
     std::ostringstream os;
     internal::PrintValue(os, *value_);

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <sstream>
 
 #include "harness/features.h"
 #include "harness/trace.h"
@@ -14,11 +14,15 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Runs `call` (a libc call returning -1 + errno on failure) with its text
+// Runs `call` (a libc call returning -1 + errno on failure) with the call
 // recorded in the trace before it starts, and the outcome after.
 template <typename F>
-auto Traced(const std::string& text, F&& call) {
-  TraceBegin(text);
+auto Traced(const CallText& text, F&& call) {
+  if (text.record().fn != CallFn::kNone) {
+    TraceBegin(text.record());
+  } else {
+    TraceBegin(text.str());
+  }
   errno = 0;
   auto r = call();
   int err = errno;
@@ -28,44 +32,31 @@ auto Traced(const std::string& text, F&& call) {
 }
 
 template <typename T>
-Result<T> Fail(const std::string& text) {
+Result<T> Fail(const CallText& text) {
   return Result<T>::Err(errno, text);
 }
 
-std::string Str(int fd) { return std::to_string(fd); }
+// A call of `fn` with integer arguments only.
+template <typename... A>
+CallText Call(CallFn fn, A... args) {
+  return CallText(CallRecord::Of(fn, args...));
+}
 
-std::string Quote(const Address& a) { return FormatAddress(a); }
-
-std::string FlagsText(int flags) {
-  if (flags == 0) return "0";
-  std::string out;
-  auto add = [&](int bit, const char* name) {
-    if (bit != 0 && (flags & bit) == bit) {
-      out += (out.empty() ? "" : "|");
-      out += name;
-      flags &= ~bit;
-    }
-  };
-  add(MSG_PEEK, "MSG_PEEK");
-  add(MSG_WAITALL, "MSG_WAITALL");
-  add(MSG_OOB, "MSG_OOB");
-  add(MSG_TRUNC, "MSG_TRUNC");
-  add(MSG_DONTWAIT, "MSG_DONTWAIT");
-  add(kMsgNoSignalFlag, "MSG_NOSIGNAL");
-  add(kSockNonblockFlag, "SOCK_NONBLOCK");
-  add(kSockCloexecFlag, "SOCK_CLOEXEC");
-  if (flags != 0) {
-    std::ostringstream os;
-    os << (out.empty() ? "" : "|") << "0x" << std::hex << flags;
-    out += os.str();
-  }
-  return out;
+// A call with address argument `a` (passed to the system as `sa`). The record keeps
+// the sockaddr; an address that would not show the same from it keeps its text.
+template <typename... A>
+CallText CallWithAddress(const Address& a, const SockAddr& sa, CallFn fn, A... args) {
+  CallRecord r = CallRecord::Of(fn, args...);
+  if (!SockaddrShowsAddress(a)) return CallText(RenderCall(r, a));
+  r.addr = sa;
+  r.addr_type = a.type;
+  return CallText(r);
 }
 
 Result<SockAddr> RawName(FdArg fd, bool peer) {
   SockAddr sa;
   sa.len = sizeof(sa.storage);
-  std::string text = std::string(peer ? "getpeername(" : "getsockname(") + Str(fd.get()) + ")";
+  const CallText text = Call(peer ? CallFn::kGetPeerName : CallFn::kGetSockName, fd.get());
   int r = Traced(text, [&] {
     return peer ? ::getpeername(fd.get(), sa.get(), &sa.len)
                 : ::getsockname(fd.get(), sa.get(), &sa.len);
@@ -76,11 +67,13 @@ Result<SockAddr> RawName(FdArg fd, bool peer) {
 
 Result<Address> Name(FdArg fd, bool peer) {
   Result<SockAddr> raw = RawName(fd, peer);
-  if (!raw) return Result<Address>::Err(raw.error(), raw.call());
+  if (!raw) return Result<Address>::Err(raw.error(), raw.call_text());
   Parsed<Address> a = FromSockaddr(&raw->storage, raw->len);
-  if (!a) return Result<Address>::Err(EINVAL, raw.call() + " [undecodable address: " +
-                                                   a.error.Describe() + "]");
-  return Result<Address>::Ok(*a.value, raw.call());
+  if (!a) {
+    return Result<Address>::Err(
+        EINVAL, raw.call_text().WithNote(" [undecodable address: " + a.error.Describe() + "]"));
+  }
+  return Result<Address>::Ok(*a.value, raw.call_text());
 }
 
 }  // namespace
@@ -120,8 +113,7 @@ std::string ShutdownHowName(int how) {
 }
 
 Result<Fd> Socket(int domain, int type, int protocol) {
-  std::string text = "socket(" + DomainName(domain) + ", " + TypeName(type) + ", " +
-                     std::to_string(protocol) + ")";
+  const CallText text = Call(CallFn::kSocket, domain, type, protocol);
   int fd = Traced(text, [&] { return ::socket(domain, type, protocol); });
   if (fd < 0) return Fail<Fd>(text);
   return Result<Fd>::Ok(Fd(fd), text);
@@ -134,25 +126,25 @@ Result<Fd> SocketFor(const Address& a, int extra_type_flags) {
 }
 
 Result<std::pair<Fd, Fd>> SocketPair(int domain, int type, int protocol) {
-  std::string text = "socketpair(" + DomainName(domain) + ", " + TypeName(type) + ", " +
-                     std::to_string(protocol) + ")";
+  const CallText text = Call(CallFn::kSocketPair, domain, type, protocol);
   int sv[2] = {-1, -1};
   int r = Traced(text, [&] { return ::socketpair(domain, type, protocol, sv); });
   if (r < 0) return Fail<std::pair<Fd, Fd>>(text);
-  return Result<std::pair<Fd, Fd>>::Ok({Fd(sv[0]), Fd(sv[1])},
-                                       text + " -> [" + Str(sv[0]) + ", " + Str(sv[1]) + "]");
+  return Result<std::pair<Fd, Fd>>::Ok(
+      {Fd(sv[0]), Fd(sv[1])},
+      text.WithNote(" -> [" + std::to_string(sv[0]) + ", " + std::to_string(sv[1]) + "]"));
 }
 
 Result<> Bind(FdArg fd, const Address& a) {
   SockAddr sa = ToSockaddr(a);
-  std::string text = "bind(" + Str(fd.get()) + ", " + Quote(a) + ")";
+  const CallText text = CallWithAddress(a, sa, CallFn::kBind, fd.get());
   int r = Traced(text, [&] { return ::bind(fd.get(), sa.get(), sa.len); });
   if (r < 0) return Fail<Empty>(text);
   return Result<>::Ok({}, text);
 }
 
 Result<> Listen(FdArg fd, int backlog) {
-  std::string text = "listen(" + Str(fd.get()) + ", " + std::to_string(backlog) + ")";
+  const CallText text = Call(CallFn::kListen, fd.get(), backlog);
   int r = Traced(text, [&] { return ::listen(fd.get(), backlog); });
   if (r < 0) return Fail<Empty>(text);
   return Result<>::Ok({}, text);
@@ -160,14 +152,14 @@ Result<> Listen(FdArg fd, int backlog) {
 
 Result<> Connect(FdArg fd, const Address& a) {
   SockAddr sa = ToSockaddr(a);
-  std::string text = "connect(" + Str(fd.get()) + ", " + Quote(a) + ")";
+  const CallText text = CallWithAddress(a, sa, CallFn::kConnect, fd.get());
   int r = Traced(text, [&] { return ::connect(fd.get(), sa.get(), sa.len); });
   if (r < 0) return Fail<Empty>(text);
   return Result<>::Ok({}, text);
 }
 
 Result<Fd> Accept(FdArg fd) {
-  std::string text = "accept(" + Str(fd.get()) + ", NULL, NULL)";
+  const CallText text = Call(CallFn::kAccept, fd.get());
   int r = Traced(text, [&] { return ::accept(fd.get(), nullptr, nullptr); });
   if (r < 0) return Fail<Fd>(text);
   return Result<Fd>::Ok(Fd(r), text);
@@ -176,22 +168,22 @@ Result<Fd> Accept(FdArg fd) {
 Result<std::pair<Fd, Address>> AcceptWithAddress(FdArg fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  std::string text = "accept(" + Str(fd.get()) + ", &addr, &len)";
+  const CallText text = Call(CallFn::kAcceptWithAddress, fd.get());
   int r = Traced(text, [&] { return ::accept(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len); });
   if (r < 0) return Fail<std::pair<Fd, Address>>(text);
   Fd accepted(r);
   Parsed<Address> a = FromSockaddr(&ss, len);
   if (!a) {
     return Result<std::pair<Fd, Address>>::Err(
-        EINVAL, text + " [undecodable peer address: " + a.error.Describe() + "]");
+        EINVAL, text.WithNote(" [undecodable peer address: " + a.error.Describe() + "]"));
   }
   return Result<std::pair<Fd, Address>>::Ok({std::move(accepted), *a.value}, text);
 }
 
 Result<Fd> Accept4(FdArg fd, int flags) {
-  std::string text = "accept4(" + Str(fd.get()) + ", NULL, NULL, " + FlagsText(flags) + ")";
+  const CallText text = Call(CallFn::kAccept4, fd.get(), flags);
 #if defined(SOCKSPEC_ASSUME_POSIX_ONLY) || !defined(SOCK_NONBLOCK)
-  TraceBegin(text);
+  TraceBegin(text.record());
   TraceEnd(-1, ENOSYS);
   return Result<Fd>::Err(ENOSYS, text);
 #else
@@ -207,8 +199,7 @@ Result<SockAddr> GetSockNameRaw(FdArg fd) { return RawName(fd, false); }
 Result<SockAddr> GetPeerNameRaw(FdArg fd) { return RawName(fd, true); }
 
 Result<std::size_t> Send(FdArg fd, Bytes data, int flags) {
-  std::string text = "send(" + Str(fd.get()) + ", <" + std::to_string(data.size()) +
-                     " bytes>, " + FlagsText(flags) + ")";
+  const CallText text = Call(CallFn::kSend, fd.get(), data.size(), flags);
   ssize_t r = Traced(text, [&] { return ::send(fd.get(), data.data(), data.size(), flags); });
   if (r < 0) return Fail<std::size_t>(text);
   return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
@@ -216,8 +207,7 @@ Result<std::size_t> Send(FdArg fd, Bytes data, int flags) {
 
 Result<std::size_t> SendTo(FdArg fd, Bytes data, const Address& to, int flags) {
   SockAddr sa = ToSockaddr(to);
-  std::string text = "sendto(" + Str(fd.get()) + ", <" + std::to_string(data.size()) +
-                     " bytes>, " + FlagsText(flags) + ", " + Quote(to) + ")";
+  const CallText text = CallWithAddress(to, sa, CallFn::kSendTo, fd.get(), data.size(), flags);
   ssize_t r = Traced(text, [&] {
     return ::sendto(fd.get(), data.data(), data.size(), flags, sa.get(), sa.len);
   });
@@ -226,8 +216,7 @@ Result<std::size_t> SendTo(FdArg fd, Bytes data, const Address& to, int flags) {
 }
 
 Result<std::size_t> Recv(FdArg fd, MutableBytes buf, int flags) {
-  std::string text = "recv(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
-                     " byte buffer>, " + FlagsText(flags) + ")";
+  const CallText text = Call(CallFn::kRecv, fd.get(), buf.size(), flags);
   ssize_t r = Traced(text, [&] { return ::recv(fd.get(), buf.data(), buf.size(), flags); });
   if (r < 0) return Fail<std::size_t>(text);
   return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
@@ -236,8 +225,7 @@ Result<std::size_t> Recv(FdArg fd, MutableBytes buf, int flags) {
 Result<ReceivedRaw> RecvFromRaw(FdArg fd, MutableBytes buf, int flags) {
   ReceivedRaw out;
   out.from.len = sizeof(out.from.storage);
-  std::string text = "recvfrom(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
-                     " byte buffer>, " + FlagsText(flags) + ", &addr, &len)";
+  const CallText text = Call(CallFn::kRecvFrom, fd.get(), buf.size(), flags);
   ssize_t r = Traced(text, [&] {
     return ::recvfrom(fd.get(), buf.data(), buf.size(), flags, out.from.get(), &out.from.len);
   });
@@ -248,33 +236,32 @@ Result<ReceivedRaw> RecvFromRaw(FdArg fd, MutableBytes buf, int flags) {
 
 Result<Received> RecvFrom(FdArg fd, MutableBytes buf, int flags) {
   Result<ReceivedRaw> raw = RecvFromRaw(fd, buf, flags);
-  if (!raw) return Result<Received>::Err(raw.error(), raw.call());
+  if (!raw) return Result<Received>::Err(raw.error(), raw.call_text());
   Received out;
   out.size = raw->size;
   if (raw->from.len > 0) {
     Parsed<Address> a = FromSockaddr(&raw->from.storage, raw->from.len);
     if (a) out.from = *a.value;
   }
-  return Result<Received>::Ok(out, raw.call());
+  return Result<Received>::Ok(out, raw.call_text());
 }
 
 Result<std::size_t> Write(FdArg fd, Bytes data) {
-  std::string text = "write(" + Str(fd.get()) + ", <" + std::to_string(data.size()) + " bytes>)";
+  const CallText text = Call(CallFn::kWrite, fd.get(), data.size());
   ssize_t r = Traced(text, [&] { return ::write(fd.get(), data.data(), data.size()); });
   if (r < 0) return Fail<std::size_t>(text);
   return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
 }
 
 Result<std::size_t> Read(FdArg fd, MutableBytes buf) {
-  std::string text = "read(" + Str(fd.get()) + ", <" + std::to_string(buf.size()) +
-                     " byte buffer>)";
+  const CallText text = Call(CallFn::kRead, fd.get(), buf.size());
   ssize_t r = Traced(text, [&] { return ::read(fd.get(), buf.data(), buf.size()); });
   if (r < 0) return Fail<std::size_t>(text);
   return Result<std::size_t>::Ok(static_cast<std::size_t>(r), text);
 }
 
 Result<> Shutdown(FdArg fd, int how) {
-  std::string text = "shutdown(" + Str(fd.get()) + ", " + ShutdownHowName(how) + ")";
+  const CallText text = Call(CallFn::kShutdown, fd.get(), how);
   int r = Traced(text, [&] { return ::shutdown(fd.get(), how); });
   if (r < 0) return Fail<Empty>(text);
   return Result<>::Ok({}, text);
@@ -282,7 +269,7 @@ Result<> Shutdown(FdArg fd, int how) {
 
 Result<> Close(Fd& fd) {
   int raw = fd.release();
-  std::string text = "close(" + Str(raw) + ")";
+  const CallText text = Call(CallFn::kClose, raw);
   int r = Traced(text, [&] { return ::close(raw); });
   if (r < 0) return Fail<Empty>(text);
   return Result<>::Ok({}, text);
@@ -291,16 +278,14 @@ Result<> Close(Fd& fd) {
 Result<int> GetSockOptInt(FdArg fd, int level, int name) {
   int v = 0;
   socklen_t len = sizeof(v);
-  std::string text = "getsockopt(" + Str(fd.get()) + ", " + std::to_string(level) + ", " +
-                     std::to_string(name) + ")";
+  const CallText text = Call(CallFn::kGetSockOpt, fd.get(), level, name);
   int r = Traced(text, [&] { return ::getsockopt(fd.get(), level, name, &v, &len); });
   if (r < 0) return Fail<int>(text);
   return Result<int>::Ok(v, text);
 }
 
 Result<> SetSockOptInt(FdArg fd, int level, int name, int value) {
-  std::string text = "setsockopt(" + Str(fd.get()) + ", " + std::to_string(level) + ", " +
-                     std::to_string(name) + ", " + std::to_string(value) + ")";
+  const CallText text = Call(CallFn::kSetSockOpt, fd.get(), level, name, value);
   int r = Traced(text, [&] {
     return ::setsockopt(fd.get(), level, name, &value, sizeof(value));
   });
@@ -309,14 +294,14 @@ Result<> SetSockOptInt(FdArg fd, int level, int name, int value) {
 }
 
 Result<int> GetFlags(FdArg fd) {
-  std::string text = "fcntl(" + Str(fd.get()) + ", F_GETFL)";
+  const CallText text = Call(CallFn::kGetFl, fd.get());
   int r = Traced(text, [&] { return ::fcntl(fd.get(), F_GETFL); });
   if (r < 0) return Fail<int>(text);
   return Result<int>::Ok(r, text);
 }
 
 Result<int> GetFdFlags(FdArg fd) {
-  std::string text = "fcntl(" + Str(fd.get()) + ", F_GETFD)";
+  const CallText text = Call(CallFn::kGetFd, fd.get());
   int r = Traced(text, [&] { return ::fcntl(fd.get(), F_GETFD); });
   if (r < 0) return Fail<int>(text);
   return Result<int>::Ok(r, text);
@@ -324,10 +309,9 @@ Result<int> GetFdFlags(FdArg fd) {
 
 Result<> SetNonBlocking(FdArg fd, bool on) {
   Result<int> flags = GetFlags(fd);
-  if (!flags) return Result<>::Err(flags.error(), flags.call());
+  if (!flags) return Result<>::Err(flags.error(), flags.call_text());
   int want = on ? (*flags | O_NONBLOCK) : (*flags & ~O_NONBLOCK);
-  std::string text = "fcntl(" + Str(fd.get()) + ", F_SETFL, " +
-                     (on ? "|O_NONBLOCK" : "&~O_NONBLOCK") + ")";
+  const CallText text = Call(CallFn::kSetNonBlocking, fd.get(), on ? 1 : 0);
   int r = Traced(text, [&] { return ::fcntl(fd.get(), F_SETFL, want); });
   if (r < 0) return Fail<Empty>(text);
   return Result<>::Ok({}, text);
@@ -335,7 +319,7 @@ Result<> SetNonBlocking(FdArg fd, bool on) {
 
 Result<short> Poll(FdArg fd, short events, milliseconds timeout) {
   pollfd p{fd.get(), events, 0};
-  std::string text = "poll([" + Str(fd.get()) + "], " + std::to_string(timeout.count()) + " ms)";
+  const CallText text = Call(CallFn::kPoll, fd.get(), timeout.count());
   int r = Traced(text, [&] { return ::poll(&p, 1, static_cast<int>(timeout.count())); });
   if (r < 0) return Fail<short>(text);
   return Result<short>::Ok(r == 0 ? short{0} : p.revents, text);
@@ -348,16 +332,16 @@ Result<std::size_t> SendAll(FdArg fd, Bytes data, int flags, milliseconds timeou
     if (!r) {
       if (r.error() == EINTR) continue;
       if (r.error() != EAGAIN && r.error() != EWOULDBLOCK) {
-        return Result<std::size_t>::Err(r.error(), r.call());
+        return Result<std::size_t>::Err(r.error(), r.call_text());
       }
       Result<short> p = Poll(fd, POLLOUT, timeout);
-      if (!p) return Result<std::size_t>::Err(p.error(), p.call());
+      if (!p) return Result<std::size_t>::Err(p.error(), p.call_text());
       if (*p == 0) return Result<std::size_t>::Err(ETIMEDOUT, "SendAll: no room within timeout");
       continue;
     }
     done += *r;
   }
-  return Result<std::size_t>::Ok(done, "SendAll(" + Str(fd.get()) + ")");
+  return Result<std::size_t>::Ok(done, Call(CallFn::kSendAll, fd.get()));
 }
 
 namespace {
@@ -369,7 +353,7 @@ Result<std::string> RecvLoop(FdArg fd, std::size_t n, milliseconds timeout) {
     Result<short> p = Poll(fd, POLLIN, timeout);
     if (!p) {
       if (p.error() == EINTR) continue;
-      return Result<std::string>::Err(p.error(), p.call());
+      return Result<std::string>::Err(p.error(), p.call_text());
     }
     if (*p == 0) {
       return Result<std::string>::Err(
@@ -380,12 +364,12 @@ Result<std::string> RecvLoop(FdArg fd, std::size_t n, milliseconds timeout) {
     Result<std::size_t> r = Recv(fd, MutableBytes(buf, want));
     if (!r) {
       if (r.error() == EINTR || r.error() == EAGAIN || r.error() == EWOULDBLOCK) continue;
-      return Result<std::string>::Err(r.error(), r.call());
+      return Result<std::string>::Err(r.error(), r.call_text());
     }
     if (*r == 0) break;  // end of stream
     out.append(reinterpret_cast<const char*>(buf), *r);
   }
-  return Result<std::string>::Ok(std::move(out), "recv loop(" + Str(fd.get()) + ")");
+  return Result<std::string>::Ok(std::move(out), Call(CallFn::kRecvLoop, fd.get()));
 }
 }  // namespace
 

@@ -13,18 +13,35 @@ TraceRing* g_ring = &g_private_ring;
 
 TraceRing& CurrentTrace() { return *g_ring; }
 void SetTraceStorage(TraceRing* ring) { g_ring = ring ? ring : &g_private_ring; }
-void ClearTrace() { std::memset(g_ring, 0, sizeof(*g_ring)); }
+void ClearTrace() { std::memset(static_cast<void*>(g_ring), 0, sizeof(*g_ring)); }
 
-void TraceBegin(const std::string& text) {
+namespace {
+TraceEntry& NextEntry() {
   TraceRing& r = *g_ring;
-  TraceEntry& e = r.entries[r.count % TraceRing::kEntries];
-  std::size_t n = std::min(text.size(), TraceEntry::kTextSize - 1);
-  std::memcpy(e.text, text.data(), n);
-  e.text[n] = '\0';
+  return r.entries[r.count % TraceRing::kEntries];
+}
+void Started(TraceEntry& e) {
   e.result = 0;
   e.err = 0;
   e.finished = 0;
-  ++r.count;
+  ++g_ring->count;
+}
+}  // namespace
+
+void TraceBegin(const CallRecord& call) {
+  TraceEntry& e = NextEntry();
+  e.call = call;
+  e.text[0] = '\0';
+  Started(e);
+}
+
+void TraceBegin(std::string_view text) {
+  TraceEntry& e = NextEntry();
+  e.call.fn = CallFn::kNone;
+  std::size_t n = std::min(text.size(), TraceEntry::kTextSize - 1);
+  std::memcpy(e.text, text.data(), n);
+  e.text[n] = '\0';
+  Started(e);
 }
 
 void TraceEnd(std::int64_t result, int err) {
@@ -41,7 +58,9 @@ std::vector<std::string> TraceRing::Lines() const {
   std::uint64_t first = count > kEntries ? count - kEntries : 0;
   for (std::uint64_t i = first; i < count; ++i) {
     const TraceEntry& e = entries[i % kEntries];
-    std::string line(e.text, strnlen(e.text, TraceEntry::kTextSize));
+    std::string line = e.call.fn == CallFn::kNone
+                           ? std::string(e.text, strnlen(e.text, TraceEntry::kTextSize))
+                           : RenderCall(e.call).substr(0, TraceEntry::kTextSize - 1);
     if (!e.finished) {
       line += " ... (in progress)";
     } else if (e.result < 0) {

@@ -9,13 +9,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "harness/call_text.h"
 
 namespace sockspec {
 
 struct TraceEntry {
   static constexpr std::size_t kTextSize = 120;
-  char text[kTextSize];   // "accept(3, NULL, NULL)", NUL-terminated, truncated if long
+  // The wrapper's calls are records (rendered when the trace is read, cut to
+  // kTextSize - 1 bytes like the text); other steps (scenario.cc's
+  // PublishText...) are text: "accept(3, NULL, NULL)", NUL-terminated, truncated if long.
+  CallRecord call;        // call.fn == CallFn::kNone: the entry is `text`
+  char text[kTextSize];
   std::int64_t result;    // return value; -1 on failure
   std::int32_t err;       // errno on failure, else 0
   std::uint8_t finished;  // 0 while the call is in progress
@@ -36,9 +43,10 @@ TraceRing& CurrentTrace();
 void SetTraceStorage(TraceRing* ring);  // nullptr restores the private ring
 void ClearTrace();
 
-// Used by the wrapper: TraceBegin records the call text before the call (so
-// a blocked call is visible), TraceEnd its outcome.
-void TraceBegin(const std::string& text);
+// Used by the wrapper: TraceBegin records the call before the call (so a
+// blocked call is visible), TraceEnd its outcome.
+void TraceBegin(const CallRecord& call);
+void TraceBegin(std::string_view text);
 void TraceEnd(std::int64_t result, int err);
 
 // The last lines of the current trace, one per line, for failure messages.

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
+#include <string>
+#include <vector>
+
 #include "harness/matchers.h"
 #include "harness/trace.h"
 
@@ -61,6 +65,73 @@ TEST(Sys, TraceRecordsCallsAndOutcomes) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], "socket(AF_UNIX, SOCK_STREAM, 0) = " + std::to_string(fd.get()));
   EXPECT_EQ(lines[1], "listen(-1, 1) = -1 EBADF");
+}
+
+// The wrapper keeps a call's address argument as the sockaddr it passed and
+// writes the text only when asked: the text must still be FormatAddress's, for
+// every kind of address, including those the sockaddr cannot show (kept as text).
+TEST(Sys, CallTextShowsTheAddressAsFormatAddressDoes) {
+  std::vector<Address> addresses = {
+      Address::UnixPath("/tmp/x", SockType::kStream),
+      Address::UnixPath("@not-abstract"),
+      Address::UnixPath(std::string(SunPathSize(), 'p'), SockType::kDgram),
+      Address::UnixPath(std::string(SunPathSize() + 20, 'q')),  // too long for sun_path
+      Address::UnixPath(std::string("a\0b", 3)),                // NUL inside
+      Address::UnixPath(""),                                    // empty
+      Address::UnixAbstract(std::string("ab\0c", 4), SockType::kDgram),
+      Address::UnixAbstract(""),
+      Address::UnixUnnamed(SockType::kSeqPacket),
+      Address::Inet4({127, 0, 0, 1}, 80, SockType::kStream),
+      Address::Inet6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 9, SockType::kDgram, 3, 5),
+  };
+  Parsed<Address> zoned = ParseAddress("tcp:[fe80::1%lo]:80");
+  ASSERT_TRUE(zoned.ok());
+  addresses.push_back(*zoned.value);
+  for (const Address& a : addresses) {
+    const std::string shown = FormatAddress(a);
+    SCOPED_TRACE(shown);
+    ClearTrace();
+    EXPECT_EQ(Bind(-1, a).call(), "bind(-1, " + shown + ")");
+    EXPECT_EQ(Connect(-1, a).call(), "connect(-1, " + shown + ")");
+    EXPECT_EQ(SendTo(-1, AsBytes("x"), a).call(), "sendto(-1, <1 bytes>, 0, " + shown + ")");
+    std::vector<std::string> lines = CurrentTrace().Lines();
+    ASSERT_EQ(lines.size(), 3u);
+    // The trace keeps the first TraceEntry::kTextSize - 1 bytes of a call's text.
+    EXPECT_EQ(lines[0], ("bind(-1, " + shown + ")").substr(0, TraceEntry::kTextSize - 1) +
+                            " = -1 EBADF");
+  }
+}
+
+TEST(Sys, CallTextOfEveryWrapper) {
+  auto [a, b] = SocketPair(AF_UNIX, SOCK_STREAM).value();
+  const std::string fd = std::to_string(a.get());
+  std::array<std::byte, 4> buf{};
+  EXPECT_EQ(Send(a, AsBytes("hi"), MSG_DONTWAIT).call(), "send(" + fd + ", <2 bytes>, MSG_DONTWAIT)");
+  EXPECT_EQ(Recv(b, buf).call(), "recv(" + std::to_string(b.get()) + ", <4 byte buffer>, 0)");
+  EXPECT_EQ(RecvFrom(-1, buf, MSG_PEEK).call(), "recvfrom(-1, <4 byte buffer>, MSG_PEEK, &addr, &len)");
+  EXPECT_EQ(GetSockName(-1).call(), "getsockname(-1)");
+  EXPECT_EQ(GetPeerNameRaw(-1).call(), "getpeername(-1)");
+  EXPECT_EQ(Accept(-1).call(), "accept(-1, NULL, NULL)");
+  EXPECT_EQ(AcceptWithAddress(-1).call(), "accept(-1, &addr, &len)");
+  EXPECT_EQ(Shutdown(-1, SHUT_RDWR).call(), "shutdown(-1, SHUT_RDWR)");
+  EXPECT_EQ(GetSockOptInt(-1, SOL_SOCKET, SO_TYPE).call(),
+            "getsockopt(-1, " + std::to_string(SOL_SOCKET) + ", " + std::to_string(SO_TYPE) + ")");
+  EXPECT_EQ(SetSockOptInt(-1, 1, 2, 3).call(), "setsockopt(-1, 1, 2, 3)");
+  EXPECT_EQ(GetFlags(-1).call(), "fcntl(-1, F_GETFL)");
+  EXPECT_EQ(GetFdFlags(-1).call(), "fcntl(-1, F_GETFD)");
+  EXPECT_EQ(SetNonBlocking(a).call(), "fcntl(" + fd + ", F_SETFL, |O_NONBLOCK)");
+  EXPECT_EQ(SetNonBlocking(a, false).call(), "fcntl(" + fd + ", F_SETFL, &~O_NONBLOCK)");
+  EXPECT_EQ(Poll(-1, POLLIN, std::chrono::milliseconds(7)).call(), "poll([-1], 7 ms)");
+  EXPECT_EQ(Write(-1, AsBytes("abc")).call(), "write(-1, <3 bytes>)");
+  EXPECT_EQ(Read(-1, buf).call(), "read(-1, <4 byte buffer>)");
+  Result<std::pair<Fd, Fd>> pair = SocketPair(AF_UNIX, SOCK_DGRAM);
+  ASSERT_TRUE(pair.ok());
+  EXPECT_EQ(pair.call(), "socketpair(AF_UNIX, SOCK_DGRAM, 0) -> [" +
+                             std::to_string(pair->first.get()) + ", " +
+                             std::to_string(pair->second.get()) + "]");
+  EXPECT_EQ(SendAll(a, AsBytes("x")).call(), "SendAll(" + fd + ")");
+  EXPECT_EQ(Result<>::Err(EINVAL, "free text").call(), "free text");
+  EXPECT_EQ(Result<>::Err(EINVAL).Describe().rfind("call = -1 EINVAL", 0), 0u);
 }
 
 TEST(Sys, TraceKeepsOnlyTheLastEntries) {

@@ -202,7 +202,7 @@ std::string ModelAddress::Describe() const {
 
 std::string Describe(const Outcome& o) {
   std::ostringstream os;
-  os << (o.call.empty() ? std::string("call") : o.call) << " -> ";
+  os << (o.call.empty() ? std::string("call") : o.call.str()) << " -> ";
   if (o.err) {
     os << "-1 " << ErrnoName(o.err);
   } else {
@@ -988,11 +988,13 @@ Outcome World::Run(const Command& c, const Expected& want) {
 
 Outcome World::RunOne(const Command& c, const Expected& want) {
   Outcome o;
-  auto fail = [&](int err, const std::string& call) {
+  auto fail = [&](int err, const CallText& call) {
     o.err = err;
     o.call = call;
     return o;
   };
+  // A failure that is no single wrapper call.
+  auto fail_text = [&](int err, const char* what) { return fail(err, CallText(what)); };
   if (want.wait_events && c.op != Op::kSocket && fd_[c.slot].valid()) {
     (void)Poll(fd_[c.slot], want.wait_events,
                want.wait_limit.count() > 0 ? want.wait_limit : kSettle);
@@ -1006,8 +1008,8 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     case Op::kSocket: {
       int type = (c.type == Type::kStream ? SOCK_STREAM : SOCK_DGRAM) | kSockNonblockFlag;
       Result<Fd> r = Socket(c.domain == Domain::kUnix ? AF_UNIX : AF_INET, type);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       if (kSockNonblockFlag == 0) (void)SetNonBlocking(*r);
       fd = std::move(*r);
       domain_[c.slot] = c.domain;
@@ -1016,38 +1018,38 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     }
     case Op::kBind: {
       const Address* to = TargetAddress(c, type_[c.slot]);
-      if (!to) return fail(EBADF, "getsockname of the target failed");
+      if (!to) return fail_text(EBADF, "getsockname of the target failed");
       Result<> r = Bind(fd, *to);
       if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       learn_local(fd);
       return o;
     }
     case Op::kListen: {
       Result<> r = Listen(fd, kBacklog);
       if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       learn_local(fd);
       return o;
     }
     case Op::kConnect: {
       const Address* to = TargetAddress(c, type_[c.slot]);
-      if (!to) return fail(EBADF, "getsockname of the target failed");
+      if (!to) return fail_text(EBADF, "getsockname of the target failed");
       Result<> r = Connect(fd, *to);
-      o.call = r.call();
+      o.call = r.call_text();
       if (!r && r.error() != EINPROGRESS) {
         if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
-        return fail(r.error(), r.call());
+        return fail(r.error(), r.call_text());
       }
       if (!r) {
         o.in_progress = true;
         Result<short> p = Poll(fd, POLLOUT, kSettle);
-        if (!p) return fail(p.error(), p.call());
-        if (*p == 0) return fail(ETIMEDOUT, o.call + " [still in progress after poll]");
+        if (!p) return fail(p.error(), p.call_text());
+        if (*p == 0) return fail(ETIMEDOUT, o.call.WithNote(" [still in progress after poll]"));
         Result<int> err = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
-        if (!err) return fail(err.error(), err.call());
+        if (!err) return fail(err.error(), err.call_text());
         if (*err) {
           learn_local(fd);
           return fail(*err, o.call);
@@ -1058,8 +1060,8 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     }
     case Op::kAccept: {
       Result<Fd> r = Accept(fd);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       Result<int> flags = GetFlags(*r);
       o.nonblock_inherited = flags && (*flags & O_NONBLOCK);
       (void)SetNonBlocking(*r);
@@ -1070,38 +1072,38 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
           break;
         }
       }
-      if (o.new_slot < 0) return fail(EMFILE, o.call + " [no free slot]");
+      if (o.new_slot < 0) return fail(EMFILE, o.call.WithNote(" [no free slot]"));
       domain_[o.new_slot] = domain_[c.slot];
       type_[o.new_slot] = type_[c.slot];
       fd_[o.new_slot] = std::move(*r);
       return o;
     }
     case Op::kSend: {
-      if (c.size > kMaxIo) return fail(EINVAL, "send larger than the model's kMaxIo");
+      if (c.size > kMaxIo) return fail_text(EINVAL, "send larger than the model's kMaxIo");
       char payload[kMaxIo];
       for (std::size_t i = 0; i < c.size; ++i) payload[i] = static_cast<char>(c.fill + i);
       const Bytes bytes = AsBytes(std::string_view(payload, c.size));
       Result<std::size_t> r = Result<std::size_t>::Err(EINVAL);
       if (c.target >= 0) {
         const Address* to = TargetAddress(c, type_[c.slot]);
-        if (!to) return fail(EBADF, "getsockname of the target failed");
+        if (!to) return fail_text(EBADF, "getsockname of the target failed");
         r = SendTo(fd, bytes, *to, kMsgNoSignalFlag);
       } else {
         r = Send(fd, bytes, kMsgNoSignalFlag);
       }
       if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       o.value = *r;
       return o;
     }
     case Op::kRecv: {
-      if (c.size > kMaxIo) return fail(EINVAL, "receive larger than the model's kMaxIo");
+      if (c.size > kMaxIo) return fail_text(EINVAL, "receive larger than the model's kMaxIo");
       MutableBytes span(reinterpret_cast<std::byte*>(o.data.data()), c.size);
       if (type_[c.slot] == Type::kDgram) {
         Result<ReceivedRaw> r = RecvFromRaw(fd, span);
-        if (!r) return fail(r.error(), r.call());
-        o.call = r.call();
+        if (!r) return fail(r.error(), r.call_text());
+        o.call = r.call_text();
         o.value = r->size;
         // No address reported (an unbound AF_UNIX sender): none in the outcome either.
         if (r->from.len > 0) {
@@ -1110,8 +1112,8 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
         }
       } else {
         Result<std::size_t> r = Recv(fd, span);
-        if (!r) return fail(r.error(), r.call());
-        o.call = r.call();
+        if (!r) return fail(r.error(), r.call_text());
+        o.call = r.call_text();
         o.value = *r;
       }
       o.data.resize(std::min(o.value, c.size));
@@ -1119,27 +1121,27 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     }
     case Op::kShutdown: {
       Result<> r = Shutdown(fd, c.how);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       return o;
     }
     case Op::kClose: {
       Result<> r = Close(fd);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       return o;
     }
     case Op::kGetSockName:
     case Op::kGetPeerName: {
       Result<SockAddr> r = c.op == Op::kGetSockName ? GetSockNameRaw(fd) : GetPeerNameRaw(fd);
-      if (!r) return fail(r.error(), r.call());
-      o.call = r.call();
+      if (!r) return fail(r.error(), r.call_text());
+      o.call = r.call_text();
       o.addr = *r;
       o.addr_name = NameIndex(*r);
       return o;
     }
   }
-  return fail(EINVAL, "unknown command");
+  return fail_text(EINVAL, "unknown command");
 }
 
 }  // namespace sockspec::model

@@ -69,6 +69,7 @@
 #include <vector>
 
 #include "harness/address.h"
+#include "harness/call_text.h"
 #include "harness/fd.h"
 #include "harness/temp_dir.h"
 #include "properties/model/fixed_vector.h"
@@ -193,7 +194,7 @@ struct Outcome {
   bool in_progress = false;     // connect said EINPROGRESS before completing
   bool nonblock_inherited = false;  // accept: the new socket had O_NONBLOCK
   int new_slot = -1;            // accept: where the new socket went
-  std::string call;             // the wrapper's description of the call, for messages
+  CallText call;                // the wrapper's description of the call, for messages
 };
 
 std::string Describe(const Outcome& o);
