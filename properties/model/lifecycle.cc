@@ -944,10 +944,16 @@ World::~World() { CloseAll(); }
 
 void World::CloseAll() {
   for (Fd& fd : fd_) fd.reset();
+  port_.fill(0);
 }
 
 int World::OpenCount() const {
   return static_cast<int>(std::count_if(fd_.begin(), fd_.end(), [](const Fd& f) { return f.valid(); }));
+}
+
+std::uint16_t World::PortOf(const SockAddr& a) {
+  std::optional<sockaddr_in> in = Inet4Of(a);
+  return in ? ntohs(in->sin_port) : 0;
 }
 
 int World::NameIndex(const SockAddr& a) const {
@@ -969,11 +975,14 @@ const Address* World::TargetAddress(const Command& c, Type type) {
   if (domain_[c.slot] == Domain::kUnix) return &UnixName(c.target, type);
   std::uint16_t port = 0;
   if (c.target >= 0) {
-    Result<SockAddr> a = GetSockNameRaw(fd_[c.target]);
-    if (!a || a->storage.ss_family != AF_INET) return nullptr;
-    sockaddr_in in;
-    std::memcpy(&in, &a->storage, sizeof(in));
-    port = ntohs(in.sin_port);
+    // The port getsockname reported when the target was bound (the model's port for
+    // it comes from the same answer); asked now only if it was never read.
+    port = port_[c.target];
+    if (port == 0) {
+      Result<SockAddr> a = GetSockNameRaw(fd_[c.target]);
+      if (!a || a->storage.ss_family != AF_INET) return nullptr;
+      port = port_[c.target] = PortOf(*a);
+    }
   }
   // A socket bound to the wildcard address is reached through loopback: never use
   // any other address.
@@ -999,9 +1008,21 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
     (void)Poll(fd_[c.slot], want.wait_events,
                want.wait_limit.count() > 0 ? want.wait_limit : kSettle);
   }
-  auto learn_local = [&](const Fd& fd) {
-    Result<SockAddr> a = GetSockNameRaw(fd);
-    if (a) o.local = *a;
+  // AF_INET only (the model learns ports and the local address from o.local; AF_UNIX
+  // names it knows from the commands): getsockname after a call that may have bound
+  // the socket, or changed its local address.
+  auto learn_local = [&](int slot) {
+    Result<SockAddr> a = GetSockNameRaw(fd_[slot]);
+    if (!a) return;
+    o.local = *a;
+    port_[slot] = PortOf(*a);
+  };
+  const bool inet = domain_[c.slot] == Domain::kInet4;
+  // A bound socket keeps its port (for the commands the model calls Valid: bind and
+  // listen are not, where a TCP connection may have given it back), so bind, listen
+  // and send can only bind one that has none yet: ask only then.
+  auto learn_if_unbound = [&] {
+    if (inet && port_[c.slot] == 0) learn_local(c.slot);
   };
   Fd& fd = fd_[c.slot];
   switch (c.op) {
@@ -1014,24 +1035,23 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       fd = std::move(*r);
       domain_[c.slot] = c.domain;
       type_[c.slot] = c.type;
+      port_[c.slot] = 0;
       return o;
     }
     case Op::kBind: {
       const Address* to = TargetAddress(c, type_[c.slot]);
       if (!to) return fail_text(EBADF, "getsockname of the target failed");
       Result<> r = Bind(fd, *to);
-      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
+      learn_if_unbound();  // even a failed call may have bound it
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
-      learn_local(fd);
       return o;
     }
     case Op::kListen: {
       Result<> r = Listen(fd, kBacklog);
-      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
+      learn_if_unbound();  // listen autobinds (listen.unbound-inet)
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
-      learn_local(fd);
       return o;
     }
     case Op::kConnect: {
@@ -1039,8 +1059,10 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       if (!to) return fail_text(EBADF, "getsockname of the target failed");
       Result<> r = Connect(fd, *to);
       o.call = r.call_text();
+      // Always asked after connect: it binds, and it may set the local address of a
+      // socket bound to the wildcard address (a failed TCP connect may release the port).
       if (!r && r.error() != EINPROGRESS) {
-        if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
+        if (inet) learn_local(c.slot);
         return fail(r.error(), r.call_text());
       }
       if (!r) {
@@ -1051,11 +1073,11 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
         Result<int> err = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
         if (!err) return fail(err.error(), err.call_text());
         if (*err) {
-          learn_local(fd);
+          if (inet) learn_local(c.slot);
           return fail(*err, o.call);
         }
       }
-      learn_local(fd);
+      if (inet) learn_local(c.slot);
       return o;
     }
     case Op::kAccept: {
@@ -1065,7 +1087,6 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       Result<int> flags = GetFlags(*r);
       o.nonblock_inherited = flags && (*flags & O_NONBLOCK);
       (void)SetNonBlocking(*r);
-      learn_local(*r);
       for (int i = 0; i < kSlots; ++i) {
         if (!fd_[i].valid()) {
           o.new_slot = i;
@@ -1076,6 +1097,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       domain_[o.new_slot] = domain_[c.slot];
       type_[o.new_slot] = type_[c.slot];
       fd_[o.new_slot] = std::move(*r);
+      port_[o.new_slot] = 0;  // read when a command first targets it
       return o;
     }
     case Op::kSend: {
@@ -1091,7 +1113,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       } else {
         r = Send(fd, bytes, kMsgNoSignalFlag);
       }
-      if (domain_[c.slot] == Domain::kInet4) learn_local(fd);
+      learn_if_unbound();  // UDP autobinds on send, even a failed one
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
       o.value = *r;
@@ -1126,6 +1148,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       return o;
     }
     case Op::kClose: {
+      port_[c.slot] = 0;
       Result<> r = Close(fd);
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();

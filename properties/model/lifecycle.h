@@ -53,7 +53,7 @@
 // strict: the oldest first, none lost (dgram.unix-reliable, a platform rule).
 //
 // The model learns port numbers from Outcome::local (the World's getsockname
-// after every call that may bind), so inet addresses are compared
+// after every AF_INET call that may bind), so inet addresses are compared
 // exactly. AF_UNIX addresses are compared by name: the World says which of its
 // names (n0..n7) an address the system returned is.
 #pragma once
@@ -189,8 +189,9 @@ struct Outcome {
   // which of the world's names it is (-1: none, e.g. not AF_UNIX or another path).
   std::optional<SockAddr> addr;
   int addr_name = -1;
-  std::optional<SockAddr> local; // after bind/listen/connect/send on AF_INET: getsockname of
-                                 // the socket, when it may have bound
+  std::optional<SockAddr> local; // AF_INET, after a call that may have bound the socket
+                                 // (bind/listen/send on one without a port; connect):
+                                 // getsockname's answer
   bool in_progress = false;     // connect said EINPROGRESS before completing
   bool nonblock_inherited = false;  // accept: the new socket had O_NONBLOCK
   int new_slot = -1;            // accept: where the new socket went
@@ -370,12 +371,15 @@ class World {
   const Address* TargetAddress(const Command& c, Type type);
   // Which of this world's names `a` is (decoded as FromSockaddr does), or -1.
   int NameIndex(const SockAddr& a) const;
+  static std::uint16_t PortOf(const SockAddr& a);  // AF_INET: the port, else 0
   Domain DomainOf(int slot) const { return domain_[slot]; }
 
   TempDir dir_;
   std::array<Fd, kSlots> fd_;
   std::array<Domain, kSlots> domain_{};
   std::array<Type, kSlots> type_{};
+  // AF_INET: the port getsockname last reported for each slot; 0 none (yet).
+  std::array<std::uint16_t, kSlots> port_{};
   std::array<std::string, kNames> name_path_;
   std::array<std::array<Address, 2>, kNames> name_addr_;  // [name][Type]
   Address inet_target_;  // TargetAddress's answer for inet commands
