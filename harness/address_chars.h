@@ -129,9 +129,9 @@ struct ByteRun {
   unsigned stop;    // s[end], or kEnd when end == e
 };
 
-// The run of `cls` in s[b, e) from b (b <= e <= s.size()). Defined in address_text.cc, out of
-// line on purpose: every scan then shares one set of branches (coverage counters) under the
-// fuzz build.
+// The run of `cls` in s[b, e) from b (b <= e <= s.size(); s.data() not null, as in the
+// parser). Defined in address_text.cc, out of line on purpose: every scan then shares one set
+// of branches (coverage counters) under the fuzz build.
 ByteRun SpanOf(std::string_view s, std::size_t b, std::size_t e, const WordClass& cls);
 
 }  // namespace sockspec::address_chars

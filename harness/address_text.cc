@@ -39,6 +39,15 @@ constexpr std::size_t kMaxZoneName = IFNAMSIZ - 1;
 // to 0..63, which they are anyway, so that UBSan's shift check is provably true and compiled
 // away instead of being one more comparison callback.
 
+// p, which is not null, said so to the compiler: UBSan checks p + i both for wrapping and
+// for a non-zero offset to a null pointer, and the second check (a comparison callback per
+// index under the fuzz build) is then compiled away. Used only where the text has a byte at
+// or after the offset, and a string_view that holds bytes has a non-null data().
+[[gnu::always_inline]] inline const char* NonNull(const char* p) {
+  if (p == nullptr) __builtin_unreachable();
+  return p;
+}
+
 // The eight bytes at p as a little-endian word (byte k in bits 8k..8k+7) on any host.
 [[gnu::always_inline]] inline std::uint64_t LoadWord(const char* p) {
   std::uint64_t w;
@@ -49,11 +58,11 @@ constexpr std::size_t kMaxZoneName = IFNAMSIZ - 1;
 
 // The 1..8 bytes s[b, e) in a word's first lanes, the other lanes zero: the eight bytes that
 // end at e shifted down when the text has them (one in-bounds load), else a padded copy.
-[[gnu::always_inline]] inline std::uint64_t TailWord(std::string_view s, std::size_t b,
+[[gnu::always_inline]] inline std::uint64_t TailWord(const char* s, std::size_t b,
                                                      std::size_t e) {
-  if (e >= 8) return LoadWord(s.data() + (e - 8)) >> ((8 * (8 - (e - b))) & 63);
+  if (e >= 8) return LoadWord(NonNull(s) + (e - 8)) >> ((8 * (8 - (e - b))) & 63);
   char padded[8] = {};
-  std::memcpy(padded, s.data() + b, e - b);
+  std::memcpy(padded, NonNull(s) + b, e - b);
   return LoadWord(padded);
 }
 
@@ -95,27 +104,26 @@ class TextParser {
     return Fail(pos, code, what);
   }
 
-  // The byte at i if i < end, else kEnd (the text may hold real NULs).
-  unsigned Peek(std::size_t i, std::size_t end) const {
-    return i < end ? static_cast<unsigned char>(s_[i]) : kEnd;
+  // The text's bytes, for offsets where it has bytes (NonNull: see there). At(i) is s_[i].
+  const char* Text() const { return NonNull(s_.data()); }
+  [[gnu::always_inline]] unsigned At(std::size_t i) const {
+    return static_cast<unsigned char>(Text()[i]);
   }
 
-  // Views and comparisons without std::string_view's out-of-line members (substr, compare):
-  // under the fuzz build, this file's copies of library functions are coverage-instrumented
-  // and may be the ones the linker keeps for every caller, oracles included.
-  std::string_view View(std::size_t b, std::size_t n) const {
-    return std::string_view(s_.data() + b, n);
-  }
-  // Whether s_ holds `word` at b.
+  // The byte at i if i < end, else kEnd (the text may hold real NULs).
+  unsigned Peek(std::size_t i, std::size_t end) const { return i < end ? At(i) : kEnd; }
+
+  // Whether s_ holds `word` (not empty) at b. Not std::string_view's compare: that is not
+  // inlined, and address_text.h says why this file calls no such library code.
   bool HasAt(std::size_t b, std::string_view word) const {
     return s_.size() - b >= word.size() &&
-           std::memcmp(s_.data() + b, word.data(), word.size()) == 0;
+           std::memcmp(Text() + b, word.data(), word.size()) == 0;
   }
 
   // The first `c` in s_[b, e), else e. memchr: no per-byte branches here.
   std::size_t Find(char c, std::size_t b, std::size_t e) const {
-    const void* p = b < e ? std::memchr(s_.data() + b, c, e - b) : nullptr;
-    return p == nullptr ? e : static_cast<std::size_t>(static_cast<const char*>(p) - s_.data());
+    const void* p = b < e ? std::memchr(Text() + b, c, e - b) : nullptr;
+    return p == nullptr ? e : static_cast<std::size_t>(static_cast<const char*>(p) - Text());
   }
 
   // The run of class `cls` that starts at b, at most to e.
@@ -127,7 +135,7 @@ class TextParser {
   std::uint64_t Decimal(std::size_t b, std::size_t e) const {
     std::uint64_t value = 0;
     for (std::size_t i = b; i < e; ++i) {
-      value = value * 10 + static_cast<unsigned char>(s_[i]) - '0';
+      value = value * 10 + At(i) - '0';
     }
     return value;
   }
@@ -136,7 +144,7 @@ class TextParser {
   // each lane's nibble is its low four bits, plus 9 for a letter (bit 6 set: a-f, A-F); the
   // digits are moved to lanes 0..3, most significant first, leading lanes zero.
   std::uint16_t HexGroup(std::size_t b, std::size_t e) const {
-    const std::uint64_t w = TailWord(s_, b, e) << ((8 * (4 - (e - b))) & 63);
+    const std::uint64_t w = TailWord(Text(), b, e) << ((8 * (4 - (e - b))) & 63);
     const std::uint64_t nibbles = (w & (kOnes * 0x0f)) + 9 * ((w >> 6) & kOnes);
     return static_cast<std::uint16_t>(((nibbles << 12) & 0xf000) | (nibbles & 0x0f00) |
                                       ((nibbles >> 12) & 0x00f0) | ((nibbles >> 24) & 0x000f));
@@ -155,7 +163,7 @@ class TextParser {
         if (next == '.' || next == kEnd) return Fail(start, Code::kEmptyOctet, what);
         return FailByte(start, Code::kUnexpectedInIPv4, next, what);
       }
-      if (s_[start] == '0') {
+      if (At(start) == '0') {
         if (i - start > 1) return Fail(start, Code::kOctalOctet, what);
         if (next == 'x' || next == 'X') return Fail(start, Code::kHexOctet, what);
       }
@@ -184,7 +192,7 @@ class TextParser {
     int count = 0;          // groups seen, an embedded IPv4 counting two
     int compressed = -1;    // index in groups where "::" stands, or -1
     std::size_t i = b;
-    if (s_[i] == ':') {
+    if (At(i) == ':') {
       if (Peek(i + 1, e) != ':') return Fail(i, Code::kIPv6StartsWithColon);
       compressed = 0;
       i += 2;
@@ -246,7 +254,7 @@ class TextParser {
   bool ParseZone(std::size_t b, std::size_t e, Address& a) {
     if (b == e) return Fail(b, Code::kEmptyZone);
     if (Span(kDigitWord, b, e).end == e) {
-      if (s_[b] == '0') {
+      if (At(b) == '0') {
         return Fail(b, e - b == 1 ? Code::kZoneIndexZero : Code::kZoneIndexLeadingZero);
       }
       // Eleven digits without a leading zero exceed 4294967295.
@@ -262,7 +270,7 @@ class TextParser {
       return FailByte(name.end, Code::kZoneNameChar, name.stop);
     }
     if (e - b > kMaxZoneName) return Fail(b + kMaxZoneName, Code::kZoneNameTooLong);
-    address_text::AssignBytes(a.scope_name, s_.data() + b, e - b);
+    address_text::AssignBytes(a.scope_name, Text() + b, e - b);
     return true;
   }
 
@@ -291,7 +299,7 @@ class TextParser {
   bool ParsePortAndSuffix(std::size_t b, Address& a) {
     const std::size_t end = s_.size();
     if (b == end) return Fail(b, Code::kMissingPort);
-    const unsigned c = static_cast<unsigned char>(s_[b]);
+    const unsigned c = At(b);
     if (c != ':') {
       if (c == '%') return Fail(b, Code::kZoneOutsideBrackets);
       if (c == ']') return Fail(b, Code::kCloseBracket);
@@ -355,7 +363,7 @@ class TextParser {
       a.kind = AddrKind::kUnixUnnamed;
       return true;
     }
-    const bool abstract = s_[b] == '@';
+    const bool abstract = At(b) == '@';
     a.kind = abstract ? AddrKind::kUnixAbstract : AddrKind::kUnixPath;
     const std::size_t max = abstract ? kMaxAbstract : kMaxPath;
     // Decoded on the stack, stored only once the whole name is valid: a rejected text
@@ -374,7 +382,7 @@ class TextParser {
           return FailNumbers(i + (max - n), Code::kNameTooLong,
                              abstract ? "abstract name" : "pathname", max);
         }
-        std::memcpy(bytes + n, s_.data() + i, plain.end - i);
+        std::memcpy(bytes + n, Text() + i, plain.end - i);
         n += plain.end - i;
         i = plain.end;
       }
@@ -441,7 +449,7 @@ class TextParser {
     const std::size_t end = s_.size();
     const ByteRun scheme_token = Span(kSchemeWord, 0, end);
     const std::size_t i = scheme_token.end;
-    const std::string_view token = View(0, i);
+    const std::string_view token(s_.data(), i);
     if (token.empty()) return Fail(0, Code::kMissingScheme);
     const Scheme* scheme = nullptr;
     if (token.size() < kSchemeAt.size() / 4) {
@@ -472,7 +480,7 @@ __attribute__((noinline)) ByteRun SpanOf(std::string_view s, std::size_t b, std:
                                          const WordClass& cls) {
   std::size_t i = b;
   while (e - i >= 8) {
-    const std::uint64_t w = LoadWord(s.data() + i);
+    const std::uint64_t w = LoadWord(NonNull(s.data()) + i);
     const std::uint64_t stop = ~cls.Lanes(w) & kHigh;
     if (stop != 0) {
       const unsigned lane = FirstLane(stop);
@@ -483,7 +491,7 @@ __attribute__((noinline)) ByteRun SpanOf(std::string_view s, std::size_t b, std:
   if (i == e) return {e, kEnd};
   // The last 1..7 bytes; the lanes after them stop the run.
   const std::size_t n = e - i;
-  const std::uint64_t w = TailWord(s, i, e);
+  const std::uint64_t w = TailWord(s.data(), i, e);
   const unsigned lane = FirstLane((~cls.Lanes(w) & kHigh) | (kHigh << ((8 * n) & 63)));
   return {i + lane, lane < n ? LaneByte(w, lane) : kEnd};
 }

@@ -343,6 +343,15 @@ TEST(AddressParse, RejectedFormsNameTheProblemAndThePosition) {
   }
 }
 
+// A default-constructed view has a null data(): rejected like "", without touching it.
+TEST(AddressParse, NullViewIsEmptyText) {
+  const std::string_view none;
+  EXPECT_EQ(ParseAddress(none).error, ParseAddress("").error);
+  EXPECT_EQ(ParseIPv4Text(none).error, ParseIPv4Text("").error);
+  EXPECT_EQ(ParseIPv6Text(none).error, ParseIPv6Text("").error);
+  EXPECT_FALSE(ParseIPv6Text(none).ok());
+}
+
 TEST(AddressParse, DescribeSaysWhereAndWhat) {
   const Parsed<Address> parsed = ParseAddress("tcp:1.2.3.04:1");
   ASSERT_FALSE(parsed.ok());
