@@ -991,19 +991,18 @@ const Address* World::TargetAddress(const Command& c, Type type) {
 }
 
 Outcome World::Run(const Command& c, const Expected& want) {
-  Outcome o = RunOne(c, want);
+  Outcome o;  // filled in place: an Outcome is a few hundred bytes
+  RunOne(c, want, o);
   return o;
 }
 
-Outcome World::RunOne(const Command& c, const Expected& want) {
-  Outcome o;
+void World::RunOne(const Command& c, const Expected& want, Outcome& o) {
   auto fail = [&](int err, const CallText& call) {
     o.err = err;
     o.call = call;
-    return o;
   };
   // A failure that is no single wrapper call.
-  auto fail_text = [&](int err, const char* what) { return fail(err, CallText(what)); };
+  auto fail_text = [&](int err, const char* what) { fail(err, CallText(what)); };
   if (want.wait_events && c.op != Op::kSocket && fd_[c.slot].valid()) {
     (void)Poll(fd_[c.slot], want.wait_events,
                want.wait_limit.count() > 0 ? want.wait_limit : kSettle);
@@ -1036,7 +1035,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       domain_[c.slot] = c.domain;
       type_[c.slot] = c.type;
       port_[c.slot] = 0;
-      return o;
+      return;
     }
     case Op::kBind: {
       const Address* to = TargetAddress(c, type_[c.slot]);
@@ -1045,14 +1044,14 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       learn_if_unbound();  // even a failed call may have bound it
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
-      return o;
+      return;
     }
     case Op::kListen: {
       Result<> r = Listen(fd, kBacklog);
       learn_if_unbound();  // listen autobinds (listen.unbound-inet)
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
-      return o;
+      return;
     }
     case Op::kConnect: {
       const Address* to = TargetAddress(c, type_[c.slot]);
@@ -1078,7 +1077,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
         }
       }
       if (inet) learn_local(c.slot);
-      return o;
+      return;
     }
     case Op::kAccept: {
       Result<Fd> r = Accept(fd);
@@ -1098,7 +1097,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       type_[o.new_slot] = type_[c.slot];
       fd_[o.new_slot] = std::move(*r);
       port_[o.new_slot] = 0;  // read when a command first targets it
-      return o;
+      return;
     }
     case Op::kSend: {
       if (c.size > kMaxIo) return fail_text(EINVAL, "send larger than the model's kMaxIo");
@@ -1117,7 +1116,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
       o.value = *r;
-      return o;
+      return;
     }
     case Op::kRecv: {
       if (c.size > kMaxIo) return fail_text(EINVAL, "receive larger than the model's kMaxIo");
@@ -1139,20 +1138,20 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
         o.value = *r;
       }
       o.data.resize(std::min(o.value, c.size));
-      return o;
+      return;
     }
     case Op::kShutdown: {
       Result<> r = Shutdown(fd, c.how);
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
-      return o;
+      return;
     }
     case Op::kClose: {
       port_[c.slot] = 0;
       Result<> r = Close(fd);
       if (!r) return fail(r.error(), r.call_text());
       o.call = r.call_text();
-      return o;
+      return;
     }
     case Op::kGetSockName:
     case Op::kGetPeerName: {
@@ -1161,7 +1160,7 @@ Outcome World::RunOne(const Command& c, const Expected& want) {
       o.call = r.call_text();
       o.addr = *r;
       o.addr_name = NameIndex(*r);
-      return o;
+      return;
     }
   }
   return fail_text(EINVAL, "unknown command");

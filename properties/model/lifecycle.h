@@ -62,6 +62,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -156,18 +157,28 @@ class KnownBytes {
   std::size_t bytes_ = 0;
 };
 
-// Received bytes, inline (a receive buffer holds at most kMaxIo bytes).
+// Received bytes, inline (a receive buffer holds at most kMaxIo bytes). Only the
+// bytes in use are ever read or copied: the rest stays uninitialized.
 class ByteBuffer {
  public:
-  char* data() { return bytes_.data(); }
-  std::string_view view() const { return {bytes_.data(), size_}; }
+  ByteBuffer() = default;
+  ByteBuffer(const ByteBuffer& other) : size_(other.size_) {
+    if (size_ != 0) std::memcpy(bytes_, other.bytes_, size_);
+  }
+  ByteBuffer& operator=(const ByteBuffer& other) {
+    size_ = other.size_;
+    if (size_ != 0 && this != &other) std::memcpy(bytes_, other.bytes_, size_);
+    return *this;
+  }
+  char* data() { return bytes_; }  // room for kMaxIo bytes
+  std::string_view view() const { return {bytes_, size_}; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   void resize(std::size_t n) { size_ = n < kMaxIo ? n : kMaxIo; }
 
  private:
-  std::array<char, kMaxIo> bytes_{};
   std::size_t size_ = 0;
+  char bytes_[kMaxIo];
 };
 
 // An address as the model knows it: one of the world's AF_UNIX names, or an AF_INET
@@ -365,7 +376,7 @@ class World {
   const std::string& NamePath(int i) const { return name_path_[i]; }
 
  private:
-  Outcome RunOne(const Command& c, const Expected& want);
+  void RunOne(const Command& c, const Expected& want, Outcome& o);
   // The address `c` names (unix: a name of this world; inet: loopback with the port of
   // slot `target`, or port 0), or nullptr when the target's port cannot be read.
   const Address* TargetAddress(const Command& c, Type type);
