@@ -187,7 +187,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!m.Valid(c)) continue;
     const model::Expected want = m.Predict(c);
     const auto start = std::chrono::steady_clock::now();
-    run.calls[run.count] = {c, world.Run(c, want)};
+    run.calls[run.count].first = c;
+    run.calls[run.count].second = world.Run(c, want);
     const model::Outcome& got = run.calls[run.count++].second;
     const auto took = std::chrono::steady_clock::now() - start;
     if (took > kCallLimit) run.Fail("a call took longer than the bounded waits allow", m);

@@ -36,7 +36,7 @@ std::string FlagsText(std::int64_t value) {
 }
 
 std::string AddressText(const CallRecord& r) {
-  Parsed<Address> a = FromSockaddr(&r.addr.storage, r.addr.len, r.addr_type);
+  Parsed<Address> a = FromSockaddr(r.addr, r.addr_len, r.addr_type);
   return a ? FormatAddress(*a.value) : "<undecodable address>";
 }
 

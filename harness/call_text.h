@@ -4,12 +4,15 @@
 // Building the text of every call as it ran (a std::string per call, the
 // address formatted each time) cost more than many of the calls themselves,
 // in the fuzzer that runs thousands of calls a second. A CallRecord holds the
-// function, its integer arguments and the sockaddr passed, so it is trivially
-// copyable and can live in the trace ring that scenario children share with
-// their parent; RenderCall gives exactly the text the wrapper always wrote.
+// function, its integer arguments and the sockaddr passed, as plain bytes, so
+// it can live in the trace ring that scenario children share with their
+// parent; RenderCall gives exactly the text the wrapper always wrote.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -52,8 +55,29 @@ enum class CallFn : std::uint8_t {
 struct CallRecord {
   CallFn fn = CallFn::kNone;
   SockType addr_type = SockType::kUnspecified;  // the address argument's type (its scheme)
+  socklen_t addr_len = 0;  // 0: no address argument
   std::int64_t arg[4] = {};
-  SockAddr addr;  // the address argument, as passed to the system (bind, connect, sendto)
+  // The address argument as passed to the system (bind, connect, sendto): its first
+  // addr_len bytes. The rest is never read, so it is left uninitialized, and Copy moves
+  // only what is used (records are made and copied on every wrapper call).
+  alignas(sockaddr_storage) unsigned char addr[sizeof(sockaddr_storage)];
+
+  CallRecord() = default;
+  CallRecord(const CallRecord& other) { Copy(*this, other); }
+  CallRecord& operator=(const CallRecord& other) {
+    Copy(*this, other);
+    return *this;
+  }
+  // dst = src, the used address bytes only.
+  static void Copy(CallRecord& dst, const CallRecord& src) {
+    if (&dst == &src) return;
+    std::memcpy(static_cast<void*>(&dst), &src, offsetof(CallRecord, addr) + src.addr_len);
+  }
+  void SetAddress(const SockAddr& a, SockType type) {
+    addr_type = type;
+    addr_len = std::min<socklen_t>(a.len, sizeof(addr));
+    std::memcpy(addr, &a.storage, addr_len);
+  }
 
   // A record of `fn` with its integer arguments.
   template <typename... A>
@@ -66,7 +90,10 @@ struct CallRecord {
     return r;
   }
 };
-static_assert(std::is_trivially_copyable_v<CallRecord>, "the trace ring is shared memory");
+// It lives in the trace ring that scenario children share with their parent:
+// plain bytes, no pointers.
+static_assert(std::is_trivially_destructible_v<CallRecord> && std::is_standard_layout_v<CallRecord>,
+              "the trace ring is shared memory");
 
 // The call's text, as the wrapper always showed it.
 std::string RenderCall(const CallRecord& r);

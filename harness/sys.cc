@@ -48,8 +48,7 @@ template <typename... A>
 CallText CallWithAddress(const Address& a, const SockAddr& sa, CallFn fn, A... args) {
   CallRecord r = CallRecord::Of(fn, args...);
   if (!SockaddrShowsAddress(a)) return CallText(RenderCall(r, a));
-  r.addr = sa;
-  r.addr_type = a.type;
+  r.SetAddress(sa, a.type);
   return CallText(r);
 }
 
