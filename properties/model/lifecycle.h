@@ -10,7 +10,9 @@
 //           bound to, connected to, what is queued for it. Pure; never calls
 //           the system.
 //   World   the real system: one descriptor per slot, a private directory for
-//           AF_UNIX names. Runs a command through the harness wrapper.
+//           AF_UNIX names. Runs a command through the harness wrapper
+//           (world.cc; lifecycle.cc holds the model, which the call-sequence
+//           fuzzer takes its coverage from).
 //   Expected / Outcome   what the model allows, what the system did.
 //
 // One step, as both users drive it:
