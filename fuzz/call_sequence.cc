@@ -11,9 +11,10 @@
 // Oracles (any violation aborts with the sequence so far and the model state):
 // - every outcome is one the model allows (Expected::Mismatch);
 // - no descriptor leaks: after each input every descriptor number that was
-//   free before it is free again (checked with one poll() call each time) (new descriptors take the lowest free
+//   free before it is free again (new descriptors take the lowest free
 //   numbers, and an input makes at most one per call, so checking the first
-//   kFdWindow free numbers covers every descriptor it can have made);
+//   kMaxCalls free numbers covers every descriptor it can have made; one
+//   poll() call on each side);
 // - nothing blocks: every socket is non-blocking, the model bounds its polls
 //   (2 s), so a call that takes longer than kCallLimit is a failure (and
 //   libFuzzer's -timeout catches one that never returns).
@@ -55,7 +56,6 @@ using model::Type;
 constexpr int kMaxCalls = 24;
 // A target is a name (unix) or a slot (inet), -1 for none / port 0.
 constexpr int kMaxTarget = std::max(model::kNames, model::kSlots) - 1;
-constexpr int kFdWindow = 40;  // > kMaxCalls: every descriptor an input can open
 constexpr std::size_t kMaxIo = model::kMaxIo;  // send size / recv buffer
 constexpr auto kCallLimit = std::chrono::seconds(3);
 constexpr char kTarget[] = "call_sequence";
@@ -77,27 +77,28 @@ model::Model& TheModel() {
   return *m;
 }
 
-// Descriptor numbers are checked in one poll() call (timeout 0: never waits),
-// which reports POLLNVAL for every number that is not open: the leak check costs
-// two system calls per input instead of one per descriptor.
-constexpr int kPollWindow = 64;
+// The leak check: every descriptor number free before an input is free after it.
+// An input opens at most one descriptor per call, each the lowest number free, so
+// the first kMaxCalls free numbers cover every one it can have left open. poll()
+// with timeout 0 never waits and reports POLLNVAL for a number that is not open:
+// one system call before the input (numbers 0..kScan-1, more only when too few are
+// free there) and one after it, on exactly the numbers found free.
+constexpr int kFdWindow = kMaxCalls;
+constexpr int kScan = 32;
+constexpr int kScanLimit = 1024;
 
-std::array<bool, kPollWindow> OpenFds() {
-  std::array<pollfd, kPollWindow> fds{};
-  for (int i = 0; i < kPollWindow; ++i) fds[i].fd = i;
-  ::poll(fds.data(), fds.size(), 0);
-  std::array<bool, kPollWindow> open{};
-  for (int i = 0; i < kPollWindow; ++i) open[i] = (fds[i].revents & POLLNVAL) == 0;
-  return open;
-}
+using FreeFds = std::array<pollfd, kFdWindow>;
 
-// The first kFdWindow numbers free in `open`, lowest first (aborts if the window is too
-// small).
-std::array<int, kFdWindow> FirstFree(const std::array<bool, kPollWindow>& open) {
-  std::array<int, kFdWindow> out{};
+FreeFds FirstFree() {
+  FreeFds out{};
   int n = 0;
-  for (int fd = 0; fd < kPollWindow && n < kFdWindow; ++fd) {
-    if (!open[fd]) out[n++] = fd;
+  for (int base = 0; n < kFdWindow && base < kScanLimit; base += kScan) {
+    std::array<pollfd, kScan> scan{};
+    for (int i = 0; i < kScan; ++i) scan[i].fd = base + i;
+    ::poll(scan.data(), scan.size(), 0);
+    for (int i = 0; i < kScan && n < kFdWindow; ++i) {
+      if (scan[i].revents & POLLNVAL) out[n++].fd = base + i;
+    }
   }
   if (n < kFdWindow) {
     fuzz::Fail(kTarget, "too many descriptors open before the input for the leak check", {});
@@ -176,22 +177,25 @@ struct Run {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sockspec;
   model::World& world = TheWorld();
-  const std::array<int, kFdWindow> free_before = FirstFree(OpenFds());
+  FreeFds free_before = FirstFree();
 
   Run run{std::string_view(reinterpret_cast<const char*>(data), size)};
   model::Model& m = TheModel();
   m.Reset();
   FuzzedDataProvider in(data, size);
+  auto last = std::chrono::steady_clock::now();
   for (int calls = 0; calls < kMaxCalls && in.remaining_bytes() > 0; ++calls) {
     const Command c = Decode(in, m);
     if (!m.Valid(c)) continue;
     const model::Expected want = m.Predict(c);
-    const auto start = std::chrono::steady_clock::now();
     run.calls[run.count].first = c;
     run.calls[run.count].second = world.Run(c, want);
     const model::Outcome& got = run.calls[run.count++].second;
-    const auto took = std::chrono::steady_clock::now() - start;
-    if (took > kCallLimit) run.Fail("a call took longer than the bounded waits allow", m);
+    // Timed from the end of the previous call (one clock read per call): the model's
+    // work in between is microseconds against a limit of seconds.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last > kCallLimit) run.Fail("a call took longer than the bounded waits allow", m);
+    last = now;
     if (auto why = want.Mismatch(got)) run.Fail("outcome not allowed by the model: " + *why, m);
     m.Apply(c, got);
     if (got.err == 0 && c.op == Op::kBind && c.domain == Domain::kUnix) {
@@ -202,10 +206,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   world.CloseAll();
   RemoveNames(world);
   if (world.OpenCount() != 0) run.Fail("the world kept descriptors after CloseAll", m);
-  const std::array<bool, kPollWindow> open_after = OpenFds();
-  for (int fd : free_before) {
-    if (open_after[fd]) {
-      run.Fail("descriptor " + std::to_string(fd) + " leaked (free before the input)", m);
+  ::poll(free_before.data(), free_before.size(), 0);
+  for (const pollfd& p : free_before) {
+    if (!(p.revents & POLLNVAL)) {
+      run.Fail("descriptor " + std::to_string(p.fd) + " leaked (free before the input)", m);
     }
   }
   return 0;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -109,29 +110,46 @@ bool SockaddrShowsAddress(const Address& a);
 // The call text a Result carries: a record, rendered on demand, and optional
 // text after it (" [undecodable address: ...]"); or free text alone, for
 // results that are not one wrapper call ("recvmsg", "connect completion
-// (poll)"). Copying one allocates only when it holds such text beyond the
-// small-string size.
+// (poll)"). Copying one costs a heap allocation only when it holds such text,
+// which the wrapper's calls never do when they succeed.
 class CallText {
  public:
   CallText() = default;
   explicit CallText(const CallRecord& r) : rec_(r) {}
-  explicit CallText(std::string text) : note_(std::move(text)) {}
+  explicit CallText(std::string text) {
+    if (!text.empty()) note_ = std::make_unique<std::string>(std::move(text));
+  }
+  CallText(const CallText& other) : rec_(other.rec_) {
+    if (other.note_) note_ = std::make_unique<std::string>(*other.note_);
+  }
+  CallText(CallText&&) noexcept = default;
+  CallText& operator=(const CallText& other) {
+    if (this != &other) {
+      rec_ = other.rec_;
+      note_ = other.note_ ? std::make_unique<std::string>(*other.note_) : nullptr;
+    }
+    return *this;
+  }
+  CallText& operator=(CallText&&) noexcept = default;
 
   // The same call with `suffix` after its text.
   CallText WithNote(std::string_view suffix) const {
     CallText t = *this;
-    t.note_ += suffix;
+    if (!t.note_) t.note_ = std::make_unique<std::string>();
+    t.note_->append(suffix);
     return t;
   }
-  bool empty() const { return rec_.fn == CallFn::kNone && note_.empty(); }
+  bool empty() const { return rec_.fn == CallFn::kNone && !note_; }
   std::string str() const {
-    return rec_.fn == CallFn::kNone ? note_ : RenderCall(rec_) + note_;
+    std::string out = rec_.fn == CallFn::kNone ? std::string() : RenderCall(rec_);
+    if (note_) out += *note_;
+    return out;
   }
   const CallRecord& record() const { return rec_; }
 
  private:
   CallRecord rec_;
-  std::string note_;
+  std::unique_ptr<std::string> note_;  // null: no text besides the record
 };
 
 }  // namespace sockspec

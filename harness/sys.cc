@@ -309,7 +309,11 @@ Result<int> GetFdFlags(FdArg fd) {
 Result<> SetNonBlocking(FdArg fd, bool on) {
   Result<int> flags = GetFlags(fd);
   if (!flags) return Result<>::Err(flags.error(), flags.call_text());
-  int want = on ? (*flags | O_NONBLOCK) : (*flags & ~O_NONBLOCK);
+  return SetNonBlocking(fd, on, *flags);
+}
+
+Result<> SetNonBlocking(FdArg fd, bool on, int current_flags) {
+  int want = on ? (current_flags | O_NONBLOCK) : (current_flags & ~O_NONBLOCK);
   const CallText text = Call(CallFn::kSetNonBlocking, fd.get(), on ? 1 : 0);
   int r = Traced(text, [&] { return ::fcntl(fd.get(), F_SETFL, want); });
   if (r < 0) return Fail<Empty>(text);

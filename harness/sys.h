@@ -85,6 +85,8 @@ Result<> SetSockOptInt(FdArg fd, int level, int name, int value);
 Result<int> GetFlags(FdArg fd);
 Result<int> GetFdFlags(FdArg fd);
 Result<> SetNonBlocking(FdArg fd, bool on = true);
+// The same, given the flags the caller just read with GetFlags (one fcntl, not two).
+Result<> SetNonBlocking(FdArg fd, bool on, int current_flags);
 
 // poll on one descriptor; returns revents (0 on timeout).
 Result<short> Poll(FdArg fd, short events, std::chrono::milliseconds timeout);

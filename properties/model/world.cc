@@ -192,7 +192,9 @@ void World::RunOne(const Command& c, const Expected& want, Outcome& o) {
       o.call = r.call_text();
       Result<int> flags = GetFlags(*r);
       o.nonblock_inherited = flags && (*flags & O_NONBLOCK);
-      (void)SetNonBlocking(*r);
+      if (!o.nonblock_inherited) {
+        (void)(flags ? SetNonBlocking(*r, true, *flags) : SetNonBlocking(*r));
+      }
       for (int i = 0; i < kSlots; ++i) {
         if (!fd_[i].valid()) {
           o.new_slot = i;
