@@ -435,6 +435,13 @@ bool Model::Valid(const Command& c) const {
       } else if (s->type == Type::kDgram && s->peer >= 0 && !s->peer_gone) {
         receiver = s->peer;
       }
+      // Linux also drops an AF_UNIX datagram socket's own queue when a send finds its
+      // connected peer closed (ECONNREFUSED, and the socket is disconnected); POSIX says
+      // nothing of it. Send to a closed peer only with an empty queue.
+      if (unix_family && s->type == Type::kDgram && c.target < 0 && s->peer >= 0 &&
+          s->peer_gone && !s->messages.empty()) {
+        return false;
+      }
       // Keep datagram queues short: a full queue would make delivery depend on limits.
       if (s->type == Type::kDgram && receiver >= 0 &&
           socks_[receiver].messages.size() >= kMaxQueued) {
