@@ -748,7 +748,12 @@ void Model::CloseSock(int id) {
   for (int embryo : s.pending) CloseSock(embryo);
   s.pending.clear();
   for (std::size_t other = 0; other < socks_.size(); ++other) {
-    if (socks_[other].open && socks_[other].peer == id) socks_[other].peer_gone = true;
+    Sock& o = socks_[other];
+    if (!o.open || o.peer != id) continue;
+    o.peer_gone = true;
+    // UDP: a datagram sent before the close may still be on its way (delivery may be
+    // late or out of order) and draw a port-unreachable answer: ECONNREFUSED at the sender.
+    if (o.domain == Domain::kInet4 && o.type == Type::kDgram) o.may_refuse = true;
   }
 }
 
