@@ -451,9 +451,20 @@ bool Model::Valid(const Command& c) const {
     }
     case Op::kRecv:
       return c.size > 0 && c.size <= kMaxIo;
-    case Op::kShutdown:
-      return s->type == Type::kStream && s->state == State::kConnected &&
-             (c.how == SHUT_RD || c.how == SHUT_WR || c.how == SHUT_RDWR);
+    case Op::kShutdown: {
+      if (s->type != Type::kStream || s->state != State::kConnected ||
+          (c.how != SHUT_RD && c.how != SHUT_WR && c.how != SHUT_RDWR)) {
+        return false;
+      }
+      // TCP: data that reaches a socket shut both ways resets the connection (RFC 1122;
+      // see Apply). Data the peer sent and this socket has not read may still be on its
+      // way (Nagle's algorithm holds a small segment until the previous one is
+      // acknowledged), so a shutdown that leaves the socket shut both ways while such
+      // data is queued may or may not reset the connection: not determined.
+      const bool rd = s->rd_shut || c.how == SHUT_RD || c.how == SHUT_RDWR;
+      const bool wr = s->wr_shut || c.how == SHUT_WR || c.how == SHUT_RDWR;
+      return !(s->domain == Domain::kInet4 && rd && wr && !s->inbox.empty());
+    }
     case Op::kClose:
     case Op::kGetSockName:
     case Op::kGetPeerName:
