@@ -21,8 +21,10 @@
 //
 // State kept across inputs, deliberately: one World (its private directory,
 // mkdtemp'd once per process under $TMPDIR; created lazily, removed at exit
-// and before an oracle abort; ci/fuzz-campaign points TMPDIR into its work dir
-// so a sanitizer crash or a timeout cannot leave it in /tmp). Each input
+// and before an oracle abort; ci/fuzz-campaign and ci/fuzz-smoke point TMPDIR
+// at a directory of their own, on tmpfs when there is one, and remove it, so a
+// sanitizer crash or a timeout cannot leave it behind) and one Model, Reset()
+// per input (it keeps its storage: no heap allocation per input). Each input
 // starts with no socket open and no name in the directory.
 #include <poll.h>
 #include <unistd.h>
