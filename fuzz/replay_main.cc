@@ -15,6 +15,9 @@
 // builds, through the sanitizer's malloc hooks) and coverage counters touched
 // (fuzz-preset builds, where the target's COVER sources are instrumented; every
 // counter an input touches is a feature libFuzzer processes after the run).
+#include <signal.h>
+#include <sys/time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -78,6 +81,23 @@ void RunOne(const std::vector<char>& bytes) {
   std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[bytes.size()]);
   if (!bytes.empty()) std::memcpy(copy.get(), bytes.data(), bytes.size());
   LLVMFuzzerTestOneInput(copy.get(), bytes.size());
+}
+
+void Tick(int) {}
+
+// The millisecond alarm (see the top of this file); no SA_RESTART, as libFuzzer.
+void StartTicking() {
+  struct sigaction sa {};
+  sa.sa_handler = Tick;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, nullptr);
+  const itimerval every_ms{{0, 1000}, {0, 1000}};
+  setitimer(ITIMER_REAL, &every_ms, nullptr);
+}
+
+void StopTicking() {
+  const itimerval off{};
+  setitimer(ITIMER_REAL, &off, nullptr);
 }
 
 void CountAllocation(const volatile void*, std::size_t) { ++g_allocations; }
@@ -174,6 +194,7 @@ int main(int argc, char** argv) {
   if (!ok) return 1;
 
   if (stats) return Stats(inputs);
+  StartTicking();
   if (repeat > 0) {
     const auto start = std::chrono::steady_clock::now();
     for (long r = 0; r < repeat; ++r) {
@@ -181,6 +202,7 @@ int main(int argc, char** argv) {
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     const double runs = static_cast<double>(repeat) * static_cast<double>(inputs.size());
+    StopTicking();
     std::printf("replay: %.0f runs of %zu inputs in %.2f s: %.0f exec/s\n", runs, inputs.size(),
                 took.count(), runs / took.count());
     return 0;
@@ -189,6 +211,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replay: %s (%zu bytes)\n", files[i].c_str(), inputs[i].size());
     RunOne(inputs[i]);
   }
+  StopTicking();
   std::fprintf(stderr, "replay: %zu inputs, all passed\n", files.size());
   return 0;
 }
