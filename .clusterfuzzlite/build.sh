@@ -5,7 +5,8 @@
 # Builds every fuzz target with the project's own CMake (fuzz/CMakeLists.txt)
 # and installs into $OUT, for each target T:
 #   T                   the libFuzzer binary
-#   T_seed_corpus.zip   fuzz/corpus/T + fuzz/regressions/T (past findings)
+#   T_seed_corpus.zip   fuzz/corpus/T + fuzz/found/T (earlier campaigns' finds)
+#                       + fuzz/regressions/T (past findings)
 #   T.dict              fuzz/dict/T.dict
 #   T.options           libFuzzer options: the dictionary and max_len
 #
@@ -65,6 +66,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$seeds"
   if [ -d "$src/fuzz/corpus/$t" ]; then
     find "$src/fuzz/corpus/$t" -type f ! -name '.*' -exec cp {} "$seeds/" \;
+  fi
+  if [ -d "$src/fuzz/found/$t" ]; then
+    find "$src/fuzz/found/$t" -type f ! -name '.*' -exec cp {} "$seeds/" \;
   fi
   if [ -d "$src/fuzz/regressions/$t" ]; then
     find "$src/fuzz/regressions/$t" -type f ! -name '.*' -print0 |
