@@ -50,13 +50,6 @@ cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 # Inputs longer than these carry nothing new for the target (see fuzz/README.md:
 # address text with every unix byte escaped, sockaddr bytes well past
 # sockaddr_storage, the longest command sequence call_sequence decodes).
-max_len_of() {
-  case "$1" in
-    address_parse) echo 1024 ;;
-    *) echo 512 ;;
-  esac
-}
-
 for t in "${targets[@]}"; do
   cp "$build/fuzz/$t" "$OUT/$t"
 
@@ -80,11 +73,14 @@ for t in "${targets[@]}"; do
   fi
   rm -rf "$seeds"
 
-  options=("[libfuzzer]")
+  # The project's options (fuzz/options/T.options: max_len...), plus the dictionary.
+  if [ -f "$src/fuzz/options/$t.options" ]; then
+    cp "$src/fuzz/options/$t.options" "$OUT/$t.options"
+  else
+    echo "[libfuzzer]" >"$OUT/$t.options"
+  fi
   if [ -f "$src/fuzz/dict/$t.dict" ]; then
     cp "$src/fuzz/dict/$t.dict" "$OUT/$t.dict"
-    options+=("dict = $t.dict")
+    echo "dict = $t.dict" >>"$OUT/$t.options"
   fi
-  options+=("max_len = $(max_len_of "$t")")
-  printf '%s\n' "${options[@]}" >"$OUT/$t.options"
 done

@@ -27,3 +27,12 @@ run_ctest() {
   ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --no-tests=error \
     --output-junit "$dir/junit.xml" "$@"
 }
+
+# fuzz_options TARGET: the libFuzzer flags of fuzz/options/TARGET.options (its
+# "key = value" lines, as ClusterFuzzLite reads them), one per line: -key=value.
+# Campaigns, smoke runs and speed runs use them, so every engine fuzzes alike.
+fuzz_options() {
+  local file="$SOCKSPEC_ROOT/fuzz/options/$1.options"
+  [ -f "$file" ] || return 0
+  sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\)[[:space:]]*$/-\1=\2/p' "$file"
+}
