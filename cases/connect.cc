@@ -368,6 +368,15 @@ TEST_P(ConnectUnixStreamTest, PathBoundButNotListeningIsRefused) {
   EXPECT_THAT(Connect(c, addr_), SyscallFailsWithErrno(ECONNREFUSED));
 }
 
+// The bound socket itself is the one connecting: its own name is not listening either.
+TEST_P(ConnectUnixStreamTest, OwnPathWhileNotListeningIsRefused) {
+  SOCKSPEC_RULE("connect.refused-unix", Shall);
+  SOCKSPEC_REQUIRE_KIND(kind());
+  ASSERT_NO_FATAL_FAILURE(SetUpBoundOnly());
+  ASSERT_THAT(SetNonBlocking(listener_), SyscallSucceeds());
+  EXPECT_THAT(Connect(listener_, addr_), SyscallFailsWithErrno(ECONNREFUSED));
+}
+
 TEST_P(ConnectUnixStreamTest, StalePathOfAClosedListenerIsRefused) {
   SOCKSPEC_RULE("connect.refused-unix", Shall);
   SOCKSPEC_REQUIRE_KIND(kind());
