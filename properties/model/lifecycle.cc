@@ -238,6 +238,7 @@ std::string Expected::Describe() const {
     os << "success";
     if (max_value) os << " with value in [" << min_value << ", " << max_value << "]";
     if (addr_rule == AddrRule::kEqual) os << " address " << addr.Describe();
+    if (addr_rule == AddrRule::kEqualOrNone) os << " address " << addr.Describe() << " or none";
     if (addr_rule == AddrRule::kUnixAny) os << " any AF_UNIX address";
     if (addr_rule == AddrRule::kInet4Any) os << " any AF_INET address";
     sep = " or ";
@@ -282,6 +283,11 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
       }
       break;
     }
+    case AddrRule::kEqualOrNone:
+      if (o.addr && o.addr_name != addr.name) {
+        return "address " + FormatSockaddr(*o.addr) + ", expected " + addr.Describe() + " or none";
+      }
+      break;
     case AddrRule::kUnixAny:
       if (!o.addr || FamilyOf(*o.addr) != AF_UNIX) return "expected an AF_UNIX address";
       break;
@@ -681,7 +687,10 @@ Datagram Model::ExpectMessage(const Sock& s, const Message& m, std::size_t size)
   d.value = std::min<std::size_t>(size, m.data.size);  // dgram.truncation
   std::optional<ModelAddress> from = PeerViewAddress(m.sender);
   if (from) {
-    d.addr_rule = AddrRule::kEqual;
+    // An AF_UNIX sender that bound its name after sending: Linux reports the name it has
+    // when the datagram is received, gVisor none (the datagram had no source address when
+    // sent); POSIX names "the source address of the received data".
+    d.addr_rule = m.sender_named ? AddrRule::kEqual : AddrRule::kEqualOrNone;
     d.addr = *from;
   } else {
     d.addr_rule = s.domain == Domain::kUnix ? AddrRule::kNone : AddrRule::kInet4Any;
@@ -872,7 +881,8 @@ void Model::Apply(const Command& c, const Outcome& o) {
         s->may_refuse = true;
         return;
       }
-      r.messages.push_back(Message{c.Payload(c.size), self, false});
+      r.messages.push_back(
+          Message{c.Payload(c.size), self, false, s->domain != Domain::kUnix || s->name >= 0});
       return;
     }
     case Op::kRecv:

@@ -219,6 +219,7 @@ enum class AddrRule : std::uint8_t {
   kEqual,     // equal to Expected::addr (SockType ignored)
   kUnixAny,   // any AF_UNIX address (e.g. an unbound socket's name: unspecified)
   kInet4Any,  // any AF_INET address
+  kEqualOrNone,  // equal to Expected::addr, or no address at all
 };
 
 struct Expected;
@@ -292,6 +293,7 @@ class Model {
     Run data;
     int sender = -1;  // socket id
     bool overdue = false;  // UDP: a receive found nothing while it was pending (lost?)
+    bool sender_named = true;  // AF_UNIX: the sender had a name when it sent this
   };
   // Plain data (inline queues): copying one is a memcpy, and a vector of them never
   // allocates once it has grown.
