@@ -323,7 +323,18 @@ Result<> SetNonBlocking(FdArg fd, bool on, int current_flags) {
 Result<short> Poll(FdArg fd, short events, milliseconds timeout) {
   pollfd p{fd.get(), events, 0};
   const CallText text = Call(CallFn::kPoll, fd.get(), timeout.count());
-  int r = Traced(text, [&] { return ::poll(&p, 1, static_cast<int>(timeout.count())); });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int r = Traced(text, [&] {
+    milliseconds left = timeout;
+    for (;;) {
+      const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (n >= 0 || errno != EINTR) return n;
+      if (timeout.count() < 0) continue;  // no limit
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return 0;  // the time ran out while interrupted
+      left = std::chrono::ceil<milliseconds>(deadline - now);
+    }
+  });
   if (r < 0) return Fail<short>(text);
   return Result<short>::Ok(r == 0 ? short{0} : p.revents, text);
 }
@@ -354,10 +365,7 @@ Result<std::string> RecvLoop(FdArg fd, std::size_t n, milliseconds timeout) {
   std::byte buf[4096];
   while (out.size() < n) {
     Result<short> p = Poll(fd, POLLIN, timeout);
-    if (!p) {
-      if (p.error() == EINTR) continue;
-      return Result<std::string>::Err(p.error(), p.call_text());
-    }
+    if (!p) return Result<std::string>::Err(p.error(), p.call_text());
     if (*p == 0) {
       return Result<std::string>::Err(
           ETIMEDOUT, "recv loop: nothing readable within " + std::to_string(timeout.count()) +

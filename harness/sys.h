@@ -88,7 +88,9 @@ Result<> SetNonBlocking(FdArg fd, bool on = true);
 // The same, given the flags the caller just read with GetFlags (one fcntl, not two).
 Result<> SetNonBlocking(FdArg fd, bool on, int current_flags);
 
-// poll on one descriptor; returns revents (0 on timeout).
+// poll on one descriptor; returns revents (0 on timeout). A signal does not cut
+// the wait short: poll() is resumed after EINTR with the time left (a periodic
+// signal, such as libFuzzer's -timeout alarm, would otherwise end every wait early).
 Result<short> Poll(FdArg fd, short events, std::chrono::milliseconds timeout);
 
 // Sends all of `data`, resuming after short writes; each wait for room is

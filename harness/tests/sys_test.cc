@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <array>
@@ -154,6 +156,25 @@ TEST(Sys, StreamPairRoundTrip) {
 TEST(Sys, RecvAllTimesOutInsteadOfHanging) {
   auto [a, b] = SocketPair(AF_UNIX, SOCK_STREAM).value();
   EXPECT_THAT(RecvAll(b, 1, std::chrono::milliseconds(10)), SyscallFailsWithErrno(ETIMEDOUT));
+}
+
+// A signal every millisecond (as libFuzzer's -timeout alarm, more often) neither
+// ends the wait with EINTR nor makes it unbounded: it times out as asked.
+TEST(Sys, PollWaitsOutItsTimeoutThroughSignals) {
+  auto [a, b] = SocketPair(AF_UNIX, SOCK_STREAM).value();
+  struct sigaction tick {}, old {};
+  tick.sa_handler = [](int) {};
+  sigemptyset(&tick.sa_mask);
+  ASSERT_EQ(sigaction(SIGALRM, &tick, &old), 0);
+  const itimerval every_ms{{0, 1000}, {0, 1000}}, off{};
+  ASSERT_EQ(setitimer(ITIMER_REAL, &every_ms, nullptr), 0);
+  const auto start = std::chrono::steady_clock::now();
+  Result<short> r = Poll(b, POLLIN, std::chrono::milliseconds(30));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  setitimer(ITIMER_REAL, &off, nullptr);
+  sigaction(SIGALRM, &old, nullptr);
+  EXPECT_THAT(r, SyscallSucceedsWithValue(0));
+  EXPECT_GE(waited, std::chrono::milliseconds(30));
 }
 
 TEST(Sys, CloseReleasesTheFd) {

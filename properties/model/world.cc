@@ -28,21 +28,6 @@ namespace {
 // only ever spent when the system is wrong (or very slow).
 constexpr std::chrono::milliseconds kSettle{2000};
 
-// poll for `events`, `limit` in all. A signal ends poll early with EINTR (libFuzzer's
-// -timeout alarm ticks every second, and loopback TCP data held back by Nagle's
-// algorithm can take a delayed ACK's 40 ms to come), so poll is resumed with the time
-// left; the loop ends at the deadline.
-Result<short> WaitFor(const Fd& fd, short events, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    Result<short> p = Poll(fd, events, limit);
-    if (p || p.error() != EINTR) return p;
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return p;
-    limit = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-  }
-}
-
 }  // namespace
 
 World::World() {
@@ -126,7 +111,7 @@ void World::RunOne(const Command& c, const Expected& want, Outcome& o) {
   // A failure that is no single wrapper call.
   auto fail_text = [&](int err, const char* what) { fail(err, CallText(what)); };
   if (want.wait_events && c.op != Op::kSocket && fd_[c.slot].valid()) {
-    (void)WaitFor(fd_[c.slot], want.wait_events,
+    (void)Poll(fd_[c.slot], want.wait_events,
                   want.wait_limit.count() > 0 ? want.wait_limit : kSettle);
   }
   // AF_INET only (the model learns ports and the local address from o.local; AF_UNIX
@@ -188,7 +173,7 @@ void World::RunOne(const Command& c, const Expected& want, Outcome& o) {
       }
       if (!r) {
         o.in_progress = true;
-        Result<short> p = WaitFor(fd, POLLOUT, kSettle);
+        Result<short> p = Poll(fd, POLLOUT, kSettle);
         if (!p) return fail(p.error(), p.call_text());
         if (*p == 0) return fail(ETIMEDOUT, o.call.WithNote(" [still in progress after poll]"));
         Result<int> err = GetSockOptInt(fd, SOL_SOCKET, SO_ERROR);
