@@ -47,9 +47,6 @@ echo "build.sh: fuzz targets: ${targets[*]}"
 
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 
-# Inputs longer than these carry nothing new for the target (see fuzz/README.md:
-# address text with every unix byte escaped, sockaddr bytes well past
-# sockaddr_storage, the longest command sequence call_sequence decodes).
 for t in "${targets[@]}"; do
   cp "$build/fuzz/$t" "$OUT/$t"
 
