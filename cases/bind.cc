@@ -586,6 +586,7 @@ TEST_P(BindInet6, V6OnlyDecidesWhetherTheWildcardHoldsTheInet4Port) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   SOCKSPEC_REQUIRE_FEATURE(kIpv6V6Only);
+  SOCKSPEC_REQUIRE_FEATURE(kIpv4MappedIpv6);  // clearing IPV6_V6ONLY may be refused
   {
     // IPV6_V6ONLY=0: [::]:p covers 0.0.0.0:p as well.
     Fd six = k.Create().value();
@@ -618,6 +619,7 @@ TEST_P(BindInet6, MappedInet4LoopbackBindsUnlessV6Only) {
   const SocketKind& k = GetParam();
   SOCKSPEC_REQUIRE_KIND(k);
   SOCKSPEC_REQUIRE_FEATURE(kIpv6V6Only);
+  SOCKSPEC_REQUIRE_FEATURE(kIpv4MappedIpv6);  // clearing IPV6_V6ONLY may be refused
   {
     // IPV6_V6ONLY=0: binds, and holds 127.0.0.1:p against AF_INET sockets.
     Fd six = k.Create().value();

@@ -82,6 +82,21 @@ bool ProbeIntOption(int domain, int type) {
   return ::getsockopt(fd.get(), kLevel, kName, &v, &len) == 0;
 }
 
+// IPv4-mapped addresses ([::ffff:a.b.c.d]) work only on a socket that is not
+// IPV6_V6ONLY. POSIX defines the option but not that it can be cleared;
+// OpenBSD refuses (EINVAL) because it has no mapped addresses at all.
+bool ProbeIpv4Mapped() {
+#if defined(IPV6_V6ONLY)
+  if (!ProbeInet6()) return false;
+  Fd fd(::socket(AF_INET6, SOCK_STREAM, 0));
+  if (!fd) return false;
+  int off = 0;
+  return ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == 0;
+#else
+  return false;
+#endif
+}
+
 bool Probe(Feature f) {
   switch (f) {
     case Feature::kAccept4:
@@ -124,6 +139,8 @@ bool Probe(Feature f) {
 #else
       return false;
 #endif
+    case Feature::kIpv4MappedIpv6:
+      return ProbeIpv4Mapped();
     case Feature::kProcSelfFd:
 #if defined(SOCKSPEC_ASSUME_POSIX_ONLY)
       return false;
@@ -173,6 +190,7 @@ const char* FeatureName(Feature f) {
     case Feature::kMsgNoSignal: return "MSG_NOSIGNAL";
     case Feature::kSoPeerCred: return "SO_PEERCRED";
     case Feature::kIpv6V6Only: return "IPV6_V6ONLY";
+    case Feature::kIpv4MappedIpv6: return "IPv4-mapped IPv6 addresses (IPV6_V6ONLY=0)";
     case Feature::kProcSelfFd: return "/proc/self/fd";
     case Feature::kMsgDontwait: return "MSG_DONTWAIT";
     case Feature::kProcSysNet: return "/proc/sys/net (Linux tunables)";

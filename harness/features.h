@@ -26,6 +26,7 @@ enum class Feature {
   kMsgNoSignal,      // MSG_NOSIGNAL
   kSoPeerCred,       // SO_PEERCRED
   kIpv6V6Only,       // IPV6_V6ONLY socket option
+  kIpv4MappedIpv6,   // IPv4-mapped IPv6 addresses: IPV6_V6ONLY can be cleared (not OpenBSD)
   kProcSelfFd,       // /proc/self/fd (used for leak reports only)
   kMsgDontwait,      // MSG_DONTWAIT (not in POSIX.1-2024; Linux, the BSDs, macOS)
   kProcSysNet,       // /proc/sys/net: Linux network tunables (somaxconn, port range...)
