@@ -345,8 +345,12 @@ INSTANTIATE_TEST_SUITE_P(Kinds, StreamTransferTest, ::testing::ValuesIn(ByteStre
 
 class StreamSigpipeTest : public ::testing::TestWithParam<SocketKind> {};
 
-TEST_P(StreamSigpipeTest, SendAfterOwnShutdownWrKillsWithSigpipeByDefault) {
-  SOCKSPEC_RULE("stream.epipe", Shall);
+// POSIX send() and write() [EPIPE] name two conditions: "shut down for
+// writing" and "no longer connected", and tie SIGPIPE to the second only ("In
+// the latter case"). After the socket's own SHUT_WR, EPIPE is mandated and the
+// signal is not; Linux send(2) raises it for both. Recorded, never failed.
+TEST_P(StreamSigpipeTest, SendAfterOwnShutdownWrRecordsWhetherSigpipeKills) {
+  SOCKSPEC_RULE("stream.epipe-sigpipe", May);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   TempDir dir;
   auto pair = ConnectedPair(GetParam(), dir);
@@ -367,15 +371,23 @@ TEST_P(StreamSigpipeTest, SendAfterOwnShutdownWrKillsWithSigpipeByDefault) {
   ScenarioReport report = s.RunAndCollect();
   ASSERT_EQ(report.processes.size(), 1u);
   const ProcessOutcome& o = report.processes[0];
-  EXPECT_EQ(o.signal, SIGPIPE) << "send after SHUT_WR did not die of SIGPIPE; send gave "
-                               << s.Published("survived").value_or("(nothing published)")
-                               << "\n" << report.Summary();
+  const std::string name = std::string("stream.epipe-sigpipe.default.") + GetParam().name;
+  if (o.signal == SIGPIPE) {
+    RecordValue(name, "killed");
+    return;
+  }
+  // Not killed: then the sender ran to its end (what send returned is
+  // stream.epipe's business, checked below).
+  ASSERT_TRUE(o.ok() && s.Published("survived")) << report.Summary();
+  RecordValue(name, "survived");
 }
 
 volatile sig_atomic_t g_sigpipes = 0;
 void CountSigpipe(int) { g_sigpipes = g_sigpipes + 1; }
 
-TEST_P(StreamSigpipeTest, SendAndWriteAfterOwnShutdownWrFailEpipeWithOneSigpipeEach) {
+// EPIPE is mandated; how many SIGPIPEs the handler saw is recorded
+// (stream.epipe-sigpipe, see above).
+TEST_P(StreamSigpipeTest, SendAndWriteAfterOwnShutdownWrFailEpipe) {
   SOCKSPEC_RULE("stream.epipe", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());
   const SocketKind kind = GetParam();
@@ -392,16 +404,23 @@ TEST_P(StreamSigpipeTest, SendAndWriteAfterOwnShutdownWrFailEpipeWithOneSigpipeE
     ASSERT_THAT(Shutdown(a, SHUT_WR), SyscallSucceeds());
     g_sigpipes = 0;
     EXPECT_THAT(::send(a.get(), "x", 1, 0), SyscallFailsWithErrno(EPIPE));
-    EXPECT_EQ(g_sigpipes, 1) << "after send()";
+    const int after_send = g_sigpipes;
     EXPECT_THAT(::write(a.get(), "x", 1), SyscallFailsWithErrno(EPIPE));
-    EXPECT_EQ(g_sigpipes, 2) << "after write()";
+    p.PublishText("sigpipes", "send " + std::to_string(after_send) + ", write " +
+                                  std::to_string(g_sigpipes - after_send));
     // The peer sees end of stream and nothing of the failed sends.
     char buf[4];
     EXPECT_THAT(::recv(b.get(), buf, sizeof buf, 0), SyscallSucceedsWithValue(0));
   });
   s.Run();
+  if (auto v = s.Published("sigpipes")) {
+    RecordValue(std::string("stream.epipe-sigpipe.handler.") + kind.name, *v);
+  }
 }
 
+// POSIX MSG_NOSIGNAL suppresses the signal of the "no longer connected" case;
+// after the socket's own SHUT_WR no signal is mandated at all, and with the
+// flag none may come whichever reading a system follows.
 TEST_P(StreamSigpipeTest, MsgNosignalSuppressesSigpipeButStillFailsEpipe) {
   SOCKSPEC_RULE("stream.msg-nosignal", Shall);
   SOCKSPEC_REQUIRE_KIND(GetParam());

@@ -1,6 +1,7 @@
 // gVisor: send() and write() on a stream socket shut down for writing fail
 // EPIPE but raise no SIGPIPE, so the default action does not end the process.
-// Exit status 1 when the child survives.
+// Linux raises it; POSIX mandates it only for a socket "no longer connected",
+// so both are legal. Exit status 1 when the child survives (the gVisor way).
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
