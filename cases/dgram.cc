@@ -104,7 +104,11 @@ TEST_P(DgramTest, EachReceiveReturnsExactlyOneWholeDatagram) {
   auto pair = ConnectedPair(GetParam(), dir);
   ASSERT_THAT(pair, SyscallSucceeds());
   auto& [a, b] = *pair;
-  const std::vector<std::size_t> sizes = {1, 300, 17, 4000, 2, 1200};  // all distinct
+  // All distinct, each at most 2048 bytes and 2410 in all: the maximum
+  // datagram size is the implementation's (send() [EMSGSIZE]); macOS and
+  // FreeBSD 14.0 cap AF_UNIX datagrams at 2 KiB, and a BSD AF_UNIX receiver
+  // holds about 4 KiB (addresses included) before sends fail ENOBUFS.
+  const std::vector<std::size_t> sizes = {1, 300, 17, 2000, 2, 90};
   std::vector<std::string> sent;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     sent.push_back(Pattern(sizes[i], 10 + static_cast<std::uint32_t>(i)));
