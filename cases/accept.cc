@@ -127,7 +127,7 @@ TEST_P(AcceptTest, ReturnsNewConnectedSocketAndListenerKeepsListening) {
       EXPECT_EQ(*got, token);
       ASSERT_THAT(SendAll(*c, AsBytes("ok")), SyscallSucceeds());
       // The listener is still listening after handing out a connection.
-      EXPECT_THAT(GetSockOptInt(*l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+      EXPECT_THAT(GetSockOptInt(*l, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero());
       p.Signal(std::string("accepted-") + token);
     }
   });

@@ -198,7 +198,7 @@ TEST_P(Backlog, BacklogUpToSomaxconnIsSupported) {
   Result<BoundSocket> l = MakeBound(k, k.BindableAddress(dir));
   ASSERT_THAT(l, SyscallSucceeds());
   EXPECT_THAT(Listen(l->fd, SOMAXCONN), SyscallSucceeds());
-  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero());
   Attempt a = TryConnect(k, l->addr, Scaled(kWait));
   EXPECT_EQ(a.outcome, Outcome::kAdmitted) << DescribeErrno(a.err);
 }
@@ -218,7 +218,7 @@ TEST_P(Backlog, BacklogOverTheMaximumIsReducedSilently) {
   // "If backlog exceeds this limit, the length of the listen queue is set to
   // the limit": the call itself succeeds.
   EXPECT_THAT(Listen(l->fd, INT_MAX), SyscallSucceeds());
-  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero());
   Attempt a = TryConnect(k, l->addr, Scaled(kWait));
   EXPECT_EQ(a.outcome, Outcome::kAdmitted) << DescribeErrno(a.err);
 }
@@ -233,7 +233,7 @@ TEST_P(Backlog, ListenAgainOnAListener) {
   Result<> again = Listen(l->fd, 5);
   RecordValue(ValueName("listen.again", k), again ? "ok" : ErrnoName(again.error()));
   if (!again) return;
-  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero());
   // Whether the new backlog took effect: the capacity after listen(1), listen(5).
   Fill f = FillQueue(k, l->addr, 1, 5 + kSlack);
   RecordValue(ValueName("listen.again", k, "capacity-b1-then-b5"), f.Text());
@@ -406,7 +406,7 @@ TEST_P(BacklogDrain, EveryQueuedConnectionIsAcceptedInArrivalOrder) {
   // Drained: nothing is left in the queue.
   ASSERT_THAT(SetNonBlocking(l->fd), SyscallSucceeds());
   EXPECT_THAT(Accept(l->fd), SyscallFailsWithErrnoIn({EAGAIN, EWOULDBLOCK}));
-  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(GetSockOptInt(l->fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero());
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, Backlog, ::testing::ValuesIn(ConnectionKinds()), KindName);

@@ -20,6 +20,7 @@
 #include "harness/address.h"
 #include "harness/fd.h"
 #include "harness/kinds.h"
+#include "harness/matchers.h"
 #include "harness/result.h"
 #include "harness/scenario.h"
 #include "harness/temp_dir.h"
@@ -40,6 +41,15 @@ SocketKind KindNamed(std::string_view name);
 
 // "rule.Kind", or "rule.Kind.suffix": the name of a value recorded for one kind.
 std::string ValueName(std::string_view rule, const SocketKind& k, std::string_view suffix = "");
+
+// --- Option values -----------------------------------------------------------
+
+// A boolean socket option that is on: getsockopt succeeds with any non-zero
+// value. POSIX 2.10.16 defines SO_ACCEPTCONN only as "Reports whether socket
+// listening is enabled": Linux stores 1, FreeBSD and OpenBSD the flag bit (2).
+inline auto SyscallSucceedsWithNonZero() {
+  return SyscallSucceedsWithValue(::testing::Ne(0));
+}
 
 // --- Descriptors -------------------------------------------------------------
 
