@@ -88,6 +88,16 @@ void DrainDatagrams(const Fd& rx, std::vector<std::string>* out) {
   FAIL() << "more than 64 datagrams queued";
 }
 
+// Whether `a` is the inet wildcard address (0.0.0.0 or ::).
+bool IsWildcard(const Address& a) {
+  if (!a.is_inet()) return false;
+  const std::size_t n = a.family() == AF_INET ? 4 : 16;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a.ip[i] != 0) return false;
+  }
+  return true;
+}
+
 // The AF_UNSPEC address that dissolves an association.
 SockAddr UnspecAddress() {
   SockAddr sa;
@@ -232,7 +242,7 @@ TEST_P(ConnectTest, ListeningSocketCannotConnect) {
   // EISCONN, Linux AF_UNIX EINVAL.
   EXPECT_THAT(r, SyscallFailsWithErrnoIn({EOPNOTSUPP, EISCONN, EINVAL}));
   if (!r.ok()) RecordValue(std::string("errno.connect.listening.") + kind().name, ErrnoName(r.error()));
-  EXPECT_THAT(GetSockOptInt(listener_, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(GetSockOptInt(listener_, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero());
   EXPECT_THAT(Poll(other, POLLIN, milliseconds(0)), SyscallSucceedsWithValue(0))
       << "the rejected connect reached the other listener";
 }
@@ -305,8 +315,13 @@ TEST_P(ConnectTcpTest, SecondConnectWhileInProgressFailsEalready) {
           EXPECT_THAT(second, SyscallFailsWithErrno(EALREADY))
               << "the socket was connecting before and after this call";
         } else if (!second.ok()) {
-          // Completed around the call: in progress or already connected.
-          EXPECT_THAT(second, SyscallFailsWithErrnoIn({EALREADY, EISCONN}));
+          // The handshake ended around the call: still in progress, already
+          // connected, or failed meanwhile, and then connect reports the
+          // pending error (a refusal, or a reset such as FreeBSD's syncache
+          // sends when the full queue has no room for the completed handshake).
+          EXPECT_THAT(second,
+                      SyscallFailsWithErrnoIn({EALREADY, EISCONN, ECONNREFUSED, ECONNRESET}))
+              << "the connect completed or failed around this call";
         }
       }
     }
@@ -597,9 +612,17 @@ TEST_P(ConnectDgramTest, AfUnspecDissolvesTheAssociation) {
   ASSERT_NO_FATAL_FAILURE(Bound("peer", &peer, &peer_addr));
   ASSERT_NO_FATAL_FAILURE(Bound("other", &other, &other_addr));
   ASSERT_THAT(Connect(s, peer_addr), SyscallSucceeds());
+  // POSIX mandates the effect ("the socket's peer address shall be reset"),
+  // not the return value: Linux returns 0, while BSD and macOS dissolve the
+  // association and then reject the address itself (Darwin connect(2): "the
+  // error EAFNOSUPPORT will be harmlessly returned"; XNU AF_UNIX: ENOENT).
+  // Recorded; only the effect is asserted.
   SockAddr unspec = UnspecAddress();
-  EXPECT_THAT(::connect(s.get(), unspec.get(), unspec.len), SyscallSucceeds());
-  EXPECT_THAT(GetPeerName(s), SyscallFailsWithErrno(ENOTCONN));
+  const int dissolved = ::connect(s.get(), unspec.get(), unspec.len);
+  const std::string returned = dissolved == 0 ? "ok" : ErrnoName(errno);
+  RecordValue(std::string("connect.dgram-unspec.return.") + kind().name, returned);
+  EXPECT_THAT(GetPeerName(s), SyscallFailsWithErrno(ENOTCONN))
+      << "connect(AF_UNSPEC) returned " << returned << " but the peer is still set";
   // No peer: a send without an address has no destination. POSIX send():
   // EDESTADDRREQ; Linux AF_UNIX reports ENOTCONN.
   Result<std::size_t> r = Send(s, AsBytes("x"), DontWait(s.get()).flags());
@@ -628,9 +651,18 @@ TEST_P(ConnectDgramTest, AfUnspecDissolvesTheAssociation) {
     name = GetSockName(s);
     ASSERT_THAT(name, SyscallSucceeds());
   }
+  // The BSDs' udp_disconnect resets the local address to the wildcard (the
+  // port stays): such a name is reached on its family's loopback address,
+  // since nothing here sends anywhere but loopback.
+  Address to = *name;
+  if (IsWildcard(to)) {
+    to = to.family() == AF_INET ? Address::Loopback4(to.port, to.type)
+                                : Address::Loopback6(to.port, to.type);
+  }
+  SCOPED_TRACE(::testing::Message() << "datagram from anyone sent to " << to);
   std::string data;
   Address from;
-  ASSERT_NO_FATAL_FAILURE(SendUntilReceived(other, "anyone", &*name, s, &data, &from));
+  ASSERT_NO_FATAL_FAILURE(SendUntilReceived(other, "anyone", &to, s, &data, &from));
   EXPECT_EQ(data, "anyone");
   EXPECT_EQ(from, other_addr);
 }
