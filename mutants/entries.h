@@ -100,7 +100,9 @@
   X(V_UNIX_NAME_LEN_WITHOUT_NUL, "unix-name-len-without-nul")      \
   X(V_NAME_TRUNCATED_LEN_STORED, "name-truncated-len-stored")      \
   X(V_LISTEN_UNBOUND_EDESTADDRREQ, "listen-unbound-edestaddrreq")  \
-  X(V_GETSOCKNAME_UNBOUND_OTHER, "getsockname-unbound-other")
+  X(V_GETSOCKNAME_UNBOUND_OTHER, "getsockname-unbound-other")      \
+  X(V_SO_ACCEPTCONN_FLAG_BIT, "so-acceptconn-flag-bit")            \
+  X(V_CONNECT_UNSPEC_EAFNOSUPPORT, "connect-unspec-eafnosupport")
 
 #define SOCKSPEC_ENUM_ENTRY(id, name) id,
 enum SockspecEntry {

@@ -111,6 +111,7 @@ struct FdInfo {
   unsigned char pair;      /* made by socketpair (the runner's channels are) */
   unsigned char listening; /* listen() succeeded */
   unsigned char connected; /* connect() succeeded or is in progress; accepted */
+  unsigned char wildcard_name; /* connect-unspec-eafnosupport: getsockname says 0.0.0.0/:: */
   int domain, type;        /* type without flags */
   int flags;               /* SOCK_NONBLOCK/SOCK_CLOEXEC as created */
   unsigned long datagrams; /* sent, for udp-loss-reorder */
@@ -497,12 +498,24 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
       len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
     return 0;
   }
+  if (IS(V_CONNECT_UNSPEC_EAFNOSUPPORT) && i->type == SOCK_DGRAM && addr != NULL &&
+      len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+    /* BSD and macOS dissolve the association, then reject the AF_UNSPEC
+       address itself (Darwin connect(2): "the error EAFNOSUPPORT will be
+       harmlessly returned"); their udp_disconnect also resets the local
+       address to the wildcard, keeping the port. */
+    if (REAL(connect)(fd, addr, len) < 0) return -1;
+    i->connected = 0;
+    i->wildcard_name = (unsigned char)IsInet(i);
+    return Fail(EAFNOSUPPORT);
+  }
   if (IS(V_OTHER_DOCUMENTED_ERRNOS) && i->listening) return Fail(EOPNOTSUPP); /* POSIX */
   int first = !i->connected;
   int r = REAL(connect)(fd, addr, len);
   int e = errno;
   if (r == 0 || e == EINPROGRESS) i->connected = 1;
   if (r == 0) {
+    i->wildcard_name = 0; /* a new association picks a local address again */
     if (IS(V_CONNECT_ALWAYS_EINPROGRESS) && first && i->type != SOCK_DGRAM && NonBlocking(fd)) {
       return Fail(EINPROGRESS); /* asynchronous, though it is already done */
     }
@@ -562,6 +575,13 @@ static int Name(int fd, struct sockaddr* addr, socklen_t* len, int peer) {
                       : full.ss_family == AF_INET6 ? &((struct sockaddr_in6*)&full)->sin6_port
                                                    : NULL;
     if (port != NULL) *port = (in_port_t)((*port >> 8) | (*port << 8));
+  }
+  if (!peer && Info(fd)->wildcard_name) { /* BSD udp_disconnect: the port stays */
+    if (full.ss_family == AF_INET) {
+      ((struct sockaddr_in*)&full)->sin_addr.s_addr = htonl(INADDR_ANY);
+    } else if (full.ss_family == AF_INET6) {
+      ((struct sockaddr_in6*)&full)->sin6_addr = in6addr_any;
+    }
   }
   if (!peer && IS(V_GETSOCKNAME_UNBOUND_OTHER) && full.ss_family == AF_INET &&
       ((struct sockaddr_in*)&full)->sin_port == 0) {
@@ -891,6 +911,8 @@ int getsockopt(int fd, int level, int name, void* val, socklen_t* len) {
   int* v = (int*)val;
   if (name == SO_TYPE && IS(SO_TYPE_KEEPS_FLAGS) && i != NULL) *v |= i->flags;
   if (name == SO_ACCEPTCONN && IS(SO_ACCEPTCONN_ZERO)) *v = 0;
+  /* FreeBSD/OpenBSD sogetopt: so_options & SO_ACCEPTCONN, the flag bit 0x2 */
+  if (name == SO_ACCEPTCONN && IS(V_SO_ACCEPTCONN_FLAG_BIT) && *v != 0) *v = 2;
   if (name == SO_ERROR && IS(SO_ERROR_SWALLOWED)) *v = 0;
   if (name == SO_ERROR && IS(SO_ERROR_NOT_CLEARED) && i != NULL) {
     if (*v != 0) i->sticky_error = *v;

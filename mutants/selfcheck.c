@@ -715,6 +715,22 @@ static int Probe(int entry) {
       a = NameOf(socket(AF_INET, SOCK_DGRAM, 0));
       CHECK(a.sin_addr.s_addr == htonl(INADDR_ANY));
       return 1;
+    case V_SO_ACCEPTCONN_FLAG_BIT: {
+      int v = 0;
+      len = sizeof(v);
+      CHECK(getsockopt(BoundInet(SOCK_STREAM, 1), SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 &&
+            v == 1);
+      return 1;
+    }
+    case V_CONNECT_UNSPEC_EAFNOSUPPORT: {
+      struct sockaddr unspec;
+      memset(&unspec, 0, sizeof(unspec));
+      unspec.sa_family = AF_UNSPEC;
+      CHECK(UdpPair(&c, &s));
+      CHECK(connect(c, &unspec, sizeof(unspec)) == 0);
+      CHECK(NameOf(c).sin_addr.s_addr == htonl(INADDR_LOOPBACK)); /* bound there: kept */
+      return 1;
+    }
   }
   fprintf(stderr, "selfcheck: no probe for entry %d\n", entry);
   return 0;
