@@ -102,7 +102,8 @@
   X(V_LISTEN_UNBOUND_EDESTADDRREQ, "listen-unbound-edestaddrreq")  \
   X(V_GETSOCKNAME_UNBOUND_OTHER, "getsockname-unbound-other")      \
   X(V_SO_ACCEPTCONN_FLAG_BIT, "so-acceptconn-flag-bit")            \
-  X(V_CONNECT_UNSPEC_EAFNOSUPPORT, "connect-unspec-eafnosupport")
+  X(V_CONNECT_UNSPEC_EAFNOSUPPORT, "connect-unspec-eafnosupport")  \
+  X(V_TCP_FULL_QUEUE_RESET, "tcp-full-queue-reset")
 
 #define SOCKSPEC_ENUM_ENTRY(id, name) id,
 enum SockspecEntry {

@@ -112,6 +112,8 @@ struct FdInfo {
   unsigned char listening; /* listen() succeeded */
   unsigned char connected; /* connect() succeeded or is in progress; accepted */
   unsigned char wildcard_name; /* connect-unspec-eafnosupport: getsockname says 0.0.0.0/:: */
+  unsigned char reset;     /* tcp-full-queue-reset: the attempt was dropped */
+  int reset_error;         /* tcp-full-queue-reset: ECONNRESET until read */
   int domain, type;        /* type without flags */
   int flags;               /* SOCK_NONBLOCK/SOCK_CLOEXEC as created */
   unsigned long datagrams; /* sent, for udp-loss-reorder */
@@ -510,6 +512,11 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
     return Fail(EAFNOSUPPORT);
   }
   if (IS(V_OTHER_DOCUMENTED_ERRNOS) && i->listening) return Fail(EOPNOTSUPP); /* POSIX */
+  if (IS(V_TCP_FULL_QUEUE_RESET) && i->reset) { /* the pending error, once */
+    int pending = i->reset_error ? i->reset_error : ECONNRESET;
+    i->reset_error = 0;
+    return Fail(pending);
+  }
   int first = !i->connected;
   int r = REAL(connect)(fd, addr, len);
   int e = errno;
@@ -520,6 +527,26 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
       return Fail(EINPROGRESS); /* asynchronous, though it is already done */
     }
     return 0;
+  }
+  if (IS(V_TCP_FULL_QUEUE_RESET) && e == EINPROGRESS && IsInet(i) && i->type == SOCK_STREAM) {
+    /* FreeBSD's syncache completes the handshake and resets a connection its
+       full queue has no room for (syncache(4) rst_on_sock_fail). Linux drops
+       the SYN instead, so an attempt still connecting after 200 ms met a full
+       queue: it is dropped here (AF_UNSPEC disconnect) and reported reset. */
+    struct pollfd p = {fd, POLLOUT, 0};
+    if (REAL(poll)(&p, 1, 200) == 0) {
+      struct sockaddr unspec;
+      memset(&unspec, 0, sizeof(unspec));
+      unspec.sa_family = AF_UNSPEC;
+      (void)REAL(connect)(fd, &unspec, sizeof(unspec));
+      int ignored = 0;
+      socklen_t ilen = sizeof(ignored);
+      (void)REAL(getsockopt)(fd, SOL_SOCKET, SO_ERROR, &ignored, &ilen); /* Linux's own */
+      i->connected = 0;
+      i->reset = 1;
+      i->reset_error = ECONNRESET;
+    }
+    return Fail(EINPROGRESS);
   }
   if (IS(V_CONNECT_COMPLETES_AT_ONCE) && e == EINPROGRESS) {
     struct pollfd p = {fd, POLLOUT, 0};
@@ -914,6 +941,10 @@ int getsockopt(int fd, int level, int name, void* val, socklen_t* len) {
   /* FreeBSD/OpenBSD sogetopt: so_options & SO_ACCEPTCONN, the flag bit 0x2 */
   if (name == SO_ACCEPTCONN && IS(V_SO_ACCEPTCONN_FLAG_BIT) && *v != 0) *v = 2;
   if (name == SO_ERROR && IS(SO_ERROR_SWALLOWED)) *v = 0;
+  if (name == SO_ERROR && IS(V_TCP_FULL_QUEUE_RESET) && i != NULL && i->reset_error != 0) {
+    *v = i->reset_error; /* read once, as any pending error */
+    i->reset_error = 0;
+  }
   if (name == SO_ERROR && IS(SO_ERROR_NOT_CLEARED) && i != NULL) {
     if (*v != 0) i->sticky_error = *v;
     else *v = i->sticky_error;

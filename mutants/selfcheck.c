@@ -731,6 +731,17 @@ static int Probe(int entry) {
       CHECK(NameOf(c).sin_addr.s_addr == htonl(INADDR_LOOPBACK)); /* bound there: kept */
       return 1;
     }
+    case V_TCP_FULL_QUEUE_RESET: {
+      s = BoundInet(SOCK_STREAM, 0);
+      a = NameOf(s);
+      /* listen(0) admits one connection on Linux; the next SYN is dropped */
+      CHECK(connect(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr*)&a, sizeof(a)) == 0);
+      c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      CHECK(connect(c, (struct sockaddr*)&a, sizeof(a)) < 0 && errno == EINPROGRESS);
+      struct pollfd p = {c, POLLOUT, 0};
+      CHECK(poll(&p, 1, 300) == 0); /* still connecting */
+      return 1;
+    }
   }
   fprintf(stderr, "selfcheck: no probe for entry %d\n", entry);
   return 0;
