@@ -103,7 +103,15 @@
   X(V_GETSOCKNAME_UNBOUND_OTHER, "getsockname-unbound-other")      \
   X(V_SO_ACCEPTCONN_FLAG_BIT, "so-acceptconn-flag-bit")            \
   X(V_CONNECT_UNSPEC_EAFNOSUPPORT, "connect-unspec-eafnosupport")  \
-  X(V_TCP_FULL_QUEUE_RESET, "tcp-full-queue-reset")
+  X(V_TCP_FULL_QUEUE_RESET, "tcp-full-queue-reset")                \
+  X(V_NO_SIGPIPE_ON_OWN_SHUTDOWN, "no-sigpipe-on-own-shutdown")    \
+  X(V_RCVTIMEO_NOT_SETTABLE, "rcvtimeo-not-settable")              \
+  X(V_UNIX_DGRAM_MAX_2K, "unix-dgram-max-2k")                      \
+  X(V_LONG_SUN_PATH_BINDS, "long-sun-path-binds")                  \
+  X(V_V6ONLY_FIXED, "v6only-fixed")                                \
+  X(V_BAD_SOCKOPT_EINVAL, "bad-sockopt-einval")                    \
+  X(V_OPEN_SOCKET_SUCCEEDS, "open-socket-succeeds")                \
+  X(V_UDP_DROP_FIRST, "udp-drop-first")
 
 #define SOCKSPEC_ENUM_ENTRY(id, name) id,
 enum SockspecEntry {

@@ -113,6 +113,7 @@ struct FdInfo {
   unsigned char connected; /* connect() succeeded or is in progress; accepted */
   unsigned char wildcard_name; /* connect-unspec-eafnosupport: getsockname says 0.0.0.0/:: */
   unsigned char reset;     /* tcp-full-queue-reset: the attempt was dropped */
+  unsigned char shut_wr;   /* no-sigpipe-on-own-shutdown: its own SHUT_WR/SHUT_RDWR succeeded */
   int reset_error;         /* tcp-full-queue-reset: ECONNRESET until read */
   int domain, type;        /* type without flags */
   int flags;               /* SOCK_NONBLOCK/SOCK_CLOEXEC as created */
@@ -297,6 +298,11 @@ int socket(int domain, int type, int protocol) {
     }
   }
   Remember(fd, domain, type, 0);
+  if (IS(V_V6ONLY_FIXED) && domain == AF_INET6) {
+    /* OpenBSD: IPv6 sockets never carry IPv4 (no v4-mapped addresses) */
+    int one = 1;
+    (void)REAL(setsockopt)(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  }
   return fd;
 }
 
@@ -338,7 +344,56 @@ static int PadShortInet(const struct sockaddr* addr, socklen_t len, struct socka
   return 1;
 }
 
+/* long-sun-path-binds: an AF_UNIX pathname given with an address_len past
+ * sockaddr_un, NUL-terminated within it, bound whole (macOS takes up to the
+ * 255 bytes sa_len can say). Linux cannot take it in one address, so the
+ * socket is bound to the last component from inside its directory (the
+ * process's working directory moves there for the call and back: the cases
+ * bind from one thread). Returns -2 when the address is not such a path. */
+static int BindLongUnixPath(int fd, const struct sockaddr* addr, socklen_t len) {
+  const size_t base = offsetof(struct sockaddr_un, sun_path);
+  if (addr == NULL || addr->sa_family != AF_UNIX || len <= sizeof(struct sockaddr_un)) return -2;
+  const char* path = (const char*)addr + base;
+  size_t n = strnlen(path, len - base);
+  if (n == 0 || n == len - base || n < sizeof(((struct sockaddr_un*)0)->sun_path)) return -2;
+  if (len > 255) return Fail(EINVAL); /* more than sa_len can say */
+  char* copy = strdup(path);
+  if (copy == NULL) return Fail(ENOMEM);
+  char* slash = strrchr(copy, '/');
+  const char* leaf = slash != NULL ? slash + 1 : copy;
+  struct sockaddr_un u;
+  memset(&u, 0, sizeof(u));
+  u.sun_family = AF_UNIX;
+  if (*leaf == '\0' || strlen(leaf) >= sizeof(u.sun_path)) {
+    free(copy);
+    return Fail(ENAMETOOLONG);
+  }
+  memcpy(u.sun_path, leaf, strlen(leaf));
+  int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (here < 0) {
+    free(copy);
+    return -1;
+  }
+  int r = -1, e = 0;
+  if (slash != NULL) *slash = '\0';
+  if (slash == NULL || chdir(slash == copy ? "/" : copy) == 0) {
+    r = REAL(bind)(fd, (struct sockaddr*)&u, sizeof(u));
+    e = errno;
+    if (fchdir(here) != 0) abort(); /* the process must not stay elsewhere */
+  } else {
+    e = errno;
+  }
+  REAL(close)(here);
+  free(copy);
+  errno = e;
+  return r;
+}
+
 int bind(int fd, const struct sockaddr* addr, socklen_t len) {
+  if (IS(V_LONG_SUN_PATH_BINDS)) {
+    int r = BindLongUnixPath(fd, addr, len);
+    if (r != -2) return r;
+  }
   struct sockaddr_storage padded;
   if (IS(BIND_SHORT_LEN_ACCEPTED) && PadShortInet(addr, len, &padded, &len)) {
     addr = (const struct sockaddr*)&padded;
@@ -635,12 +690,33 @@ static unsigned long g_short_counter;
  * size may be short. */
 enum { kShortWriteAbove = 256 };
 
+/* unix-dgram-max-2k: macOS and FreeBSD 14.0 (net.local.dgram.maxdgram)
+ * refuse AF_UNIX datagrams over 2048 bytes. */
+static int TooBigForUnixDgram(const struct FdInfo* i, size_t n) {
+  return IS(V_UNIX_DGRAM_MAX_2K) && i != NULL && i->domain == AF_UNIX && i->type == SOCK_DGRAM &&
+         n > 2048;
+}
+
+/* no-sigpipe-on-own-shutdown: POSIX send()/write() [EPIPE] tie SIGPIPE to a
+ * socket "no longer connected", not to one its owner shut down for writing;
+ * such a send fails EPIPE without the signal (MSG_NOSIGNAL). A send on a
+ * socket whose peer closed, without its own shutdown, keeps the signal. */
+static int OwnShutdownFlags(const struct FdInfo* i, int flags) {
+  if (IS(V_NO_SIGPIPE_ON_OWN_SHUTDOWN) && i != NULL && i->shut_wr &&
+      (i->type == SOCK_STREAM || i->type == SOCK_SEQPACKET)) {
+    flags |= MSG_NOSIGNAL;
+  }
+  return flags;
+}
+
 /* One send on fd (a known socket) of buf[0..n) to `to` (NULL: connected). */
 static ssize_t SendCore(int fd, const void* buf, size_t n, int flags, const struct sockaddr* to,
                         socklen_t tolen) {
   struct FdInfo* i = Info(fd);
   char* copy = NULL;
   ssize_t r;
+  if (TooBigForUnixDgram(i, n)) return Fail(EMSGSIZE);
+  flags = OwnShutdownFlags(i, flags);
   if (StreamTarget(fd)) {
     if (IS(SEND_SIGPIPE_SUPPRESSED)) flags |= MSG_NOSIGNAL;
     if (IS(SEND_NOSIGNAL_IGNORED)) flags &= ~MSG_NOSIGNAL;
@@ -664,6 +740,10 @@ static ssize_t SendCore(int fd, const void* buf, size_t n, int flags, const stru
   if (MessageTarget(fd) && IS(DGRAM_SEND_TRUNCATED) && n >= 2) {
     r = REAL(sendto)(fd, buf, n - 1, flags, to, tolen);
     return r == (ssize_t)(n - 1) ? (ssize_t)n : r;
+  }
+  if (IS(V_UDP_DROP_FIRST) && IsInet(i) && i->type == SOCK_DGRAM &&
+      Holdable(i, fd, n, flags, to, tolen) && i->datagrams++ == 0) {
+    return (ssize_t)n; /* each UDP socket's first datagram is lost */
   }
   if (IS(V_UDP_LOSS_REORDER) && IsInet(i) && i->type == SOCK_DGRAM &&
       Holdable(i, fd, n, flags, to, tolen)) {
@@ -718,6 +798,8 @@ ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
   ReleaseHeldUnless(fd);
   size_t total = 0;
   for (size_t k = 0; k < msg->msg_iovlen; ++k) total += msg->msg_iov[k].iov_len;
+  if (TooBigForUnixDgram(Info(fd), total)) return Fail(EMSGSIZE);
+  flags = OwnShutdownFlags(Info(fd), flags);
   if (IS(SENDMSG_FIRST_IOV_ONLY) && msg->msg_iovlen > 1) {
     struct msghdr first = *msg;
     first.msg_iovlen = 1;
@@ -903,6 +985,7 @@ int shutdown(int fd, int how) {
   if (IS(SHUTDOWN_RD_SHUTS_BOTH) && how == SHUT_RD) how = SHUT_RDWR;
   int r = REAL(shutdown)(fd, how);
   if (r < 0 && IS(SHUTDOWN_ENOTCONN_SWALLOWED) && errno == ENOTCONN) return 0;
+  if (r == 0 && (how == SHUT_WR || how == SHUT_RDWR)) i->shut_wr = 1;
   return r;
 }
 
@@ -927,6 +1010,9 @@ int getsockopt(int fd, int level, int name, void* val, socklen_t* len) {
   struct FdInfo* i = Info(fd);
   int r = REAL(getsockopt)(fd, level, name, val, len);
   if (Entry() == NONE) return r;
+  if (r < 0 && IS(V_BAD_SOCKOPT_EINVAL) && level == SOL_SOCKET && errno == ENOPROTOOPT) {
+    return Fail(EINVAL); /* "invalid at the specified socket level" */
+  }
   if (r < 0) {
     if (IS(SOCKOPT_BAD_OPTION_ACCEPTED) && errno == ENOPROTOOPT && val != NULL && len != NULL) {
       memset(val, 0, *len);
@@ -957,9 +1043,63 @@ int setsockopt(int fd, int level, int name, const void* val, socklen_t len) {
       Info(fd) != NULL) {
     return 0;
   }
+  /* POSIX setsockopt(): "not all implementations allow this option to be set" */
+  if (IS(V_RCVTIMEO_NOT_SETTABLE) && level == SOL_SOCKET && name == SO_RCVTIMEO) {
+    return Fail(ENOPROTOOPT);
+  }
+  /* OpenBSD: IPV6_V6ONLY is always on; clearing it fails EINVAL */
+  if (IS(V_V6ONLY_FIXED) && level == IPPROTO_IPV6 && name == IPV6_V6ONLY && val != NULL &&
+      len >= sizeof(int) && *(const int*)val == 0) {
+    return Fail(EINVAL);
+  }
   int r = REAL(setsockopt)(fd, level, name, val, len);
   if (r < 0 && IS(SOCKOPT_BAD_OPTION_ACCEPTED) && errno == ENOPROTOOPT) return 0;
+  if (r < 0 && IS(V_BAD_SOCKOPT_EINVAL) && level == SOL_SOCKET && errno == ENOPROTOOPT) {
+    return Fail(EINVAL);
+  }
   return r;
+}
+
+/* ---- open (open-socket-succeeds) ---- */
+
+static int (*real_open)(const char*, int, ...);
+static int (*real_open64)(const char*, int, ...);
+
+/* POSIX open() lists [EOPNOTSUPP] for a socket path only under "may fail":
+ * where Linux fails ENXIO on a socket, this variant opens it (a descriptor
+ * that only names the file, O_PATH, which close() releases). */
+static int OpenSocketPath(const char* path, int flags, int fd) {
+  struct stat st;
+  if (fd >= 0 || !IS(V_OPEN_SOCKET_SUCCEEDS) || errno != ENXIO) return fd;
+  if (stat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    errno = ENXIO;
+    return fd;
+  }
+  return REAL(open)(path, O_PATH | (flags & O_CLOEXEC));
+}
+
+static int NeedsMode(int flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE; }
+
+int open(const char* path, int flags, ...) {
+  int mode = 0;
+  if (NeedsMode(flags)) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = va_arg(ap, int);
+    va_end(ap);
+  }
+  return OpenSocketPath(path, flags, REAL(open)(path, flags, mode));
+}
+
+int open64(const char* path, int flags, ...) {
+  int mode = 0;
+  if (NeedsMode(flags)) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = va_arg(ap, int);
+    va_end(ap);
+  }
+  return OpenSocketPath(path, flags, REAL(open64)(path, flags, mode));
 }
 
 /* ---- poll ---- */

@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -742,6 +743,63 @@ static int Probe(int entry) {
       CHECK(poll(&p, 1, 300) == 0); /* still connecting */
       return 1;
     }
+    case V_NO_SIGPIPE_ON_OWN_SHUTDOWN: {
+      int st = InChild(SendAfterShutdownPlain); /* Linux: SIGPIPE after its own SHUT_WR */
+      CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+      return 1;
+    }
+    case V_RCVTIMEO_NOT_SETTABLE: {
+      struct timeval tv = {1, 0};
+      CHECK(setsockopt(socket(AF_INET, SOCK_STREAM, 0), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ==
+            0);
+      return 1;
+    }
+    case V_UNIX_DGRAM_MAX_2K: {
+      int sv[2];
+      static char big[4096];
+      CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+      CHECK(send(sv[0], big, sizeof(big), 0) == (ssize_t)sizeof(big));
+      return 1;
+    }
+    case V_LONG_SUN_PATH_BINDS: {
+      /* a path longer than sun_path whose last component fits in it */
+      char addr[offsetof(struct sockaddr_un, sun_path) + 256];
+      memset(addr, 0, sizeof(addr));
+      ((struct sockaddr_un*)addr)->sun_family = AF_UNIX;
+      char* path = addr + offsetof(struct sockaddr_un, sun_path);
+      snprintf(path, 256, "%s/%0100d", g_dir, 0);
+      len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+      CHECK(len > sizeof(struct sockaddr_un));
+      int r = bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr*)addr, len);
+      int e = errno;
+      unlink(path);
+      errno = e;
+      CHECK(r < 0); /* Linux: EINVAL */
+      return 1;
+    }
+    case V_V6ONLY_FIXED: {
+      int off = 0;
+      s = socket(AF_INET6, SOCK_STREAM, 0);
+      CHECK(s >= 0 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == 0);
+      return 1;
+    }
+    case V_BAD_SOCKOPT_EINVAL: {
+      int v = 1;
+      CHECK(setsockopt(socket(AF_INET, SOCK_STREAM, 0), SOL_SOCKET, 0x7654, &v, sizeof(v)) < 0 &&
+            errno == ENOPROTOOPT);
+      return 1;
+    }
+    case V_OPEN_SOCKET_SUCCEEDS: {
+      struct sockaddr_un u = UnixAddr(&len);
+      CHECK(bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr*)&u, len) == 0);
+      CHECK(open(u.sun_path, O_RDWR | O_CLOEXEC) < 0 && errno == ENXIO);
+      return 1;
+    }
+    case V_UDP_DROP_FIRST:
+      CHECK(UdpPair(&c, &s));
+      CHECK(send(c, "a", 1, 0) == 1);
+      CHECK(Readable(s, 500) && recv(s, buf, 1, 0) == 1 && buf[0] == 'a');
+      return 1;
   }
   fprintf(stderr, "selfcheck: no probe for entry %d\n", entry);
   return 0;
