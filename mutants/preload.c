@@ -234,6 +234,43 @@ static int Holdable(const struct FdInfo* i, int fd, size_t n, int flags, const s
   return to->sa_family == i->domain && tolen == want && Bound(fd);
 }
 
+/* udp-drop-first: whether the first datagram of fd may be lost instead of
+ * sent: one the system would accept (plain flags, a size UDP can carry, an
+ * address of the socket's family and size) to a loopback port, so the send
+ * could only succeed. An unbound socket is first bound as the system's own
+ * send would bind it (wildcard address, an ephemeral port), since callers
+ * may then read that name. */
+static int LoseableFirst(const struct FdInfo* i, int fd, size_t n, int flags,
+                         const struct sockaddr* to, socklen_t tolen) {
+  if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) != 0 || n > 65507) return 0;
+  const socklen_t want =
+      i->domain == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+  struct sockaddr_storage dst;
+  socklen_t dlen = sizeof(dst);
+  if (to == NULL) {
+    if (REAL(getpeername)(fd, (struct sockaddr*)&dst, &dlen) < 0) return 0;
+  } else {
+    if (to->sa_family != i->domain || tolen != want) return 0;
+    memcpy(&dst, to, tolen);
+  }
+  int loopback = 0;
+  if (dst.ss_family == AF_INET) {
+    const struct sockaddr_in* a = (const struct sockaddr_in*)&dst;
+    loopback = a->sin_port != 0 && (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+  } else if (dst.ss_family == AF_INET6) {
+    const struct sockaddr_in6* a = (const struct sockaddr_in6*)&dst;
+    loopback = a->sin6_port != 0 && IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+  }
+  if (!loopback) return 0;
+  if (!Bound(fd)) {
+    struct sockaddr_storage any;
+    memset(&any, 0, sizeof(any));
+    any.ss_family = (sa_family_t)i->domain;
+    if (REAL(bind)(fd, (struct sockaddr*)&any, want) < 0) return 0;
+  }
+  return 1;
+}
+
 /* ---- address results ---- */
 
 static size_t Min(size_t a, size_t b) { return a < b ? a : b; }
@@ -741,8 +778,8 @@ static ssize_t SendCore(int fd, const void* buf, size_t n, int flags, const stru
     r = REAL(sendto)(fd, buf, n - 1, flags, to, tolen);
     return r == (ssize_t)(n - 1) ? (ssize_t)n : r;
   }
-  if (IS(V_UDP_DROP_FIRST) && IsInet(i) && i->type == SOCK_DGRAM &&
-      Holdable(i, fd, n, flags, to, tolen) && i->datagrams++ == 0) {
+  if (IS(V_UDP_DROP_FIRST) && IsInet(i) && i->type == SOCK_DGRAM && i->datagrams++ == 0 &&
+      LoseableFirst(i, fd, n, flags, to, tolen)) {
     return (ssize_t)n; /* each UDP socket's first datagram is lost */
   }
   if (IS(V_UDP_LOSS_REORDER) && IsInet(i) && i->type == SOCK_DGRAM &&
