@@ -37,6 +37,10 @@ namespace sockspec {
 namespace {
 
 using transfer::AsMutable;
+using transfer::Delivery;
+using transfer::kDatagramLost;
+using transfer::MayDrop;
+using transfer::SendUntilReadable;
 using transfer::kDataWait;
 using transfer::Pattern;
 
@@ -63,11 +67,6 @@ std::optional<Message> ReceiveOne(const Fd& fd, std::size_t cap,
   EXPECT_EQ(buf.substr(cap), std::string(8, '\x5a')) << "recvmsg wrote past its buffer";
   return Message{buf.substr(0, static_cast<std::size_t>(n)), m.msg_flags};
 }
-
-// UDP may drop a datagram even on loopback (dgram.udp-unreliable): a case
-// that needs one to arrive sends it again or skips.
-constexpr char kDatagramLost[] = "datagram lost (UDP may drop)";
-bool MayDrop(const SocketKind& k) { return k.is_inet() && k.is_dgram(); }
 
 // Nothing left to receive (checked without blocking).
 void ExpectNothingQueued(const Fd& fd) {
@@ -312,22 +311,18 @@ TEST_P(DgramScatterGatherTest, GatheredBytesArriveIntactAndScatterInOrder) {
   // Round 0 gathers with sendmsg and scatters with recvmsg; round 1 with
   // writev and readv. Each round sends, then receives; a UDP datagram may be
   // lost even on loopback, so UDP sends again (at most 8 times).
-  const bool may_drop = MayDrop(kind);
   for (int round = 0; round < 2; ++round) {
     char r0[3], r1[1], r2[10];
     std::memset(r2, 0, sizeof r2);
     iovec in[] = {{r0, 3}, {r1, 1}, {r2, sizeof r2}};
-    bool readable = false;
-    for (int attempt = 0; attempt < (may_drop ? 8 : 1) && !readable; ++attempt) {
-      ASSERT_THAT(round == 0 ? ::sendmsg(a.get(), &m, 0) : ::writev(a.get(), out, 4),
-                  SyscallSucceedsWithValue(8));
-      Result<short> ready =
-          Poll(b, POLLIN, may_drop ? std::chrono::milliseconds(500) : kDataWait);
-      ASSERT_THAT(ready, SyscallSucceeds());
-      readable = (*ready & POLLIN) != 0;
-    }
-    if (!readable && may_drop) GTEST_SKIP() << kDatagramLost << " (round " << round << ")";
-    ASSERT_TRUE(readable) << "round " << round << ": nothing to receive";
+    // (The sender's descriptor by value: clang cannot capture a structured binding.)
+    const Delivery d = SendUntilReadable(kind, b, [&, tx = a.get()] {
+      const ssize_t n = round == 0 ? ::sendmsg(tx, &m, 0) : ::writev(tx, out, 4);
+      EXPECT_THAT(n, SyscallSucceedsWithValue(8)) << (round == 0 ? "sendmsg" : "writev");
+      return n == 8;
+    });
+    if (d == Delivery::kLost) GTEST_SKIP() << kDatagramLost << " (round " << round << ")";
+    ASSERT_EQ(d, Delivery::kReadable) << "round " << round;
     std::string got;
     if (kind.is_stream()) {
       // A stream may deliver the 8 bytes in any split: read until 8.

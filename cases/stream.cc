@@ -37,39 +37,15 @@ namespace sockspec {
 namespace {
 
 using transfer::AsMutable;
+using transfer::Delivery;
+using transfer::kDatagramLost;
+using transfer::SendUntilReadable;
 using transfer::IgnoreSigpipe;
 using transfer::kDataWait;
 using transfer::Pattern;
 using ::testing::Eq;
 
 std::string Text(const char* s) { return std::string(s); }
-
-// UDP may drop a datagram even on loopback (dgram.udp-unreliable): a case that
-// needs one to arrive sends it again, and skips when every attempt is lost.
-constexpr char kDatagramLost[] = "datagram lost (UDP may drop)";
-bool MayDrop(const SocketKind& k) { return k.is_inet() && k.is_dgram(); }
-
-enum class Delivery { kReadable, kLost, kFailed };
-
-// Sends `token` on `from` until `to` is readable: once for kinds that deliver
-// reliably, up to 8 times for UDP. kLost only when UDP lost every attempt; a
-// failed call, or a reliable kind left unreadable, is a failure (kFailed).
-Delivery SendUntilReadable(const SocketKind& k, const Fd& from, const Fd& to,
-                           std::string_view token) {
-  const bool may_drop = MayDrop(k);
-  for (int attempt = 0; attempt < (may_drop ? 8 : 1); ++attempt) {
-    Result<std::size_t> sent = Send(from, AsBytes(token));
-    EXPECT_THAT(sent, SyscallSucceedsWithValue(token.size()));
-    if (!sent.ok()) return Delivery::kFailed;
-    Result<short> ready = Poll(to, POLLIN, may_drop ? std::chrono::milliseconds(500) : kDataWait);
-    EXPECT_THAT(ready, SyscallSucceeds());
-    if (!ready.ok()) return Delivery::kFailed;
-    if (*ready & POLLIN) return Delivery::kReadable;
-  }
-  if (may_drop) return Delivery::kLost;
-  ADD_FAILURE() << "\"" << token << "\" was sent but never became readable";
-  return Delivery::kFailed;
-}
 
 // ---------------------------------------------------------------------------
 // Byte streams (UnixStream, Tcp4, Tcp6), client and server in forked processes.
@@ -449,12 +425,17 @@ TEST_P(StreamSigpipeTest, SendAndWriteAfterOwnShutdownWrFailEpipe) {
 // Takes a SIGPIPE pending on this (single-threaded) process, which blocks
 // it: true if there was one. sigpending and sigwait, not sigtimedwait (which
 // macOS lacks).
+sigset_t SigpipeOnly() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  return set;
+}
+
 bool TakePendingSigpipe() {
   sigset_t pending;
   if (::sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) != 1) return false;
-  sigset_t pipe_only;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
+  const sigset_t pipe_only = SigpipeOnly();
   int sig = 0;
   return ::sigwait(&pipe_only, &sig) == 0 && sig == SIGPIPE;
 }
@@ -471,9 +452,7 @@ TEST_P(StreamSigpipeTest, SendFailingEpipeAfterPeerCloseRaisesSigpipe) {
   const SocketKind kind = GetParam();
   Scenario s;
   s.Spawn("sender", [&](Process& p) {
-    sigset_t pipe_only;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
+    const sigset_t pipe_only = SigpipeOnly();
     ASSERT_EQ(::sigprocmask(SIG_BLOCK, &pipe_only, nullptr), 0);
     ::signal(SIGPIPE, SIG_DFL);
     TempDir dir;

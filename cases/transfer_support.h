@@ -4,6 +4,7 @@
 // (ConnectedPair, ServeOne, ConnectToServer).
 #pragma once
 
+#include <poll.h>
 #include <signal.h>
 
 #include <chrono>
@@ -11,7 +12,12 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
+#include <gtest/gtest.h>
+
+#include "harness/kinds.h"
+#include "harness/matchers.h"
 #include "harness/sys.h"
 
 namespace sockspec::transfer {
@@ -40,5 +46,42 @@ inline MutableBytes AsMutable(std::string& s) {
 
 // For a forked body that must see EPIPE rather than die of SIGPIPE.
 inline void IgnoreSigpipe() { ::signal(SIGPIPE, SIG_IGN); }
+
+// UDP may drop a datagram even on loopback (dgram.udp-unreliable): a case that
+// needs one to arrive sends it again, and skips when every attempt is lost.
+inline constexpr char kDatagramLost[] = "datagram lost (UDP may drop)";
+inline bool MayDrop(const SocketKind& k) { return k.is_inet() && k.is_dgram(); }
+
+enum class Delivery { kReadable, kLost, kFailed };
+
+// Calls `send_once` (which checks its own result and returns false when the
+// send failed) until `to` is readable: once for kinds that deliver reliably,
+// up to 8 times for UDP. kLost only when UDP lost every attempt; a failed
+// send, or a reliable kind left unreadable, is a failure (kFailed).
+template <typename SendOnce>
+Delivery SendUntilReadable(const SocketKind& k, const Fd& to, SendOnce send_once) {
+  const bool may_drop = MayDrop(k);
+  for (int attempt = 0; attempt < (may_drop ? 8 : 1); ++attempt) {
+    if (!send_once()) return Delivery::kFailed;
+    Result<short> ready = Poll(to, POLLIN, may_drop ? std::chrono::milliseconds(500) : kDataWait);
+    EXPECT_THAT(ready, SyscallSucceeds());
+    if (!ready.ok()) return Delivery::kFailed;
+    if (*ready & POLLIN) return Delivery::kReadable;
+  }
+  if (may_drop) return Delivery::kLost;
+  ADD_FAILURE() << "sent, but the receiver never became readable";
+  return Delivery::kFailed;
+}
+
+// The same for one Send of `token` on `from`.
+inline Delivery SendUntilReadable(const SocketKind& k, const Fd& from, const Fd& to,
+                                  std::string_view token) {
+  SCOPED_TRACE(::testing::Message() << "sending \"" << token << "\"");
+  return SendUntilReadable(k, to, [&] {
+    Result<std::size_t> sent = Send(from, AsBytes(token));
+    EXPECT_THAT(sent, SyscallSucceedsWithValue(token.size()));
+    return sent.ok();
+  });
+}
 
 }  // namespace sockspec::transfer
