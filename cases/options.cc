@@ -28,10 +28,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-auto NonZero() {
-  return SyscallSucceedsWithValue(::testing::Ne(0));
-}
-
 // Single-socket option checks: each case loops over the kinds this system
 // has (AvailableKinds), naming the kind in any failure.
 TEST(Options, SoTypeReportsTheTypeWithoutFlags) {
@@ -169,12 +165,13 @@ TEST(Options, BooleanOptionsRoundTrip) {
       // report the option's bit, not 1).
       ASSERT_THAT(SetSockOptInt(fd, SOL_SOCKET, opt, 1), SyscallSucceeds()) << name;
       Result<int> on = GetSockOptInt(fd, SOL_SOCKET, opt);
-      EXPECT_THAT(on, NonZero()) << name;
+      EXPECT_THAT(on, SyscallSucceedsWithNonZero()) << name;
       if (on.ok()) RecordValue(std::string("sockopt.boolean.true-value.") + name, *on);
       ASSERT_THAT(SetSockOptInt(fd, SOL_SOCKET, opt, 0), SyscallSucceeds()) << name;
       EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, opt), SyscallSucceedsWithValue(0)) << name;
       ASSERT_THAT(SetSockOptInt(fd, SOL_SOCKET, opt, 7), SyscallSucceeds()) << name;
-      EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, opt), NonZero()) << name << " set to 7";
+      EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, opt), SyscallSucceedsWithNonZero())
+          << name << " set to 7";
     }
   }
 }
@@ -192,7 +189,8 @@ TEST(Options, SoAcceptConnReportsListening) {
         << "bound socket";
     if (k.connection_oriented()) {
       ASSERT_THAT(Listen(fd, 1), SyscallSucceeds());
-      EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, SO_ACCEPTCONN), NonZero()) << "listening socket";
+      EXPECT_THAT(GetSockOptInt(fd, SOL_SOCKET, SO_ACCEPTCONN), SyscallSucceedsWithNonZero())
+          << "listening socket";
     }
   }
 }
