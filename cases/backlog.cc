@@ -154,13 +154,11 @@ std::string KindAndBacklogName(const ::testing::TestParamInfo<KindAndBacklog>& i
 class BacklogCapacity : public ::testing::TestWithParam<KindAndBacklog> {};
 
 // The system's run-time limit on the backlog where one can be read (Linux
-// net.core.somaxconn, which an administrator may set to any value >= 1).
-std::optional<int> ReadableBacklogLimit() {
+// net.core.somaxconn, which an administrator may set to any value).
+std::optional<long long> RuntimeSomaxconn() {
   const std::string v = ProcSysNet("core/somaxconn");
   if (v.empty()) return std::nullopt;
-  const long n = std::strtol(v.c_str(), nullptr, 10);
-  if (n < 1) return std::nullopt;
-  return static_cast<int>(std::min<long>(n, INT_MAX));
+  return std::strtoll(v.c_str(), nullptr, 10);
 }
 
 TEST_P(BacklogCapacity, AdmitsAtLeastBacklogPendingConnections) {
@@ -177,8 +175,9 @@ TEST_P(BacklogCapacity, AdmitsAtLeastBacklogPendingConnections) {
   // The backlog is a limit the implementation "may ... silently reduce": the
   // floor is the backlog capped at the limit the system reports, where one
   // can be read; otherwise only that listen(n >= 1) admits a connection.
-  const std::optional<int> limit = ReadableBacklogLimit();
-  const int want = limit ? std::min(backlog, *limit) : 1;
+  std::optional<long long> limit = RuntimeSomaxconn();
+  if (limit && *limit < 1) limit.reset();  // no usable limit
+  const int want = limit ? static_cast<int>(std::min<long long>(backlog, *limit)) : 1;
   const std::string limit_text =
       limit ? "system limit " + std::to_string(*limit) : std::string("no readable system limit");
   EXPECT_GE(f.count(), want) << "listen(fd, " << backlog << ") admitted " << f.Text()
@@ -248,8 +247,8 @@ TEST_P(Backlog, BacklogOverTheMaximumIsReducedSilently) {
   SOCKSPEC_REQUIRE_KIND(k);
   RecordValue("listen.somaxconn", static_cast<long long>(SOMAXCONN));
   // Linux's run-time limit, if present.
-  if (std::string runtime = ProcSysNet("core/somaxconn"); !runtime.empty()) {
-    RecordValue("listen.somaxconn.runtime", std::strtoll(runtime.c_str(), nullptr, 10));
+  if (std::optional<long long> runtime = RuntimeSomaxconn()) {
+    RecordValue("listen.somaxconn.runtime", *runtime);
   }
   TempDir dir;
   Result<BoundSocket> l = MakeBound(k, k.BindableAddress(dir));
