@@ -1115,27 +1115,27 @@ static int OpenSocketPath(const char* path, int flags, int fd) {
   return REAL(open)(path, O_PATH | (flags & O_CLOEXEC));
 }
 
-static int NeedsMode(int flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE; }
+/* open()'s optional third argument: the mode, read only when the flags say
+ * one was passed. */
+#define OPEN_MODE(flags, mode)                                             \
+  do {                                                                     \
+    if (((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE) {       \
+      va_list ap;                                                          \
+      va_start(ap, flags);                                                 \
+      (mode) = va_arg(ap, int);                                            \
+      va_end(ap);                                                          \
+    }                                                                      \
+  } while (0)
 
 int open(const char* path, int flags, ...) {
   int mode = 0;
-  if (NeedsMode(flags)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, int);
-    va_end(ap);
-  }
+  OPEN_MODE(flags, mode);
   return OpenSocketPath(path, flags, REAL(open)(path, flags, mode));
 }
 
 int open64(const char* path, int flags, ...) {
   int mode = 0;
-  if (NeedsMode(flags)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, int);
-    va_end(ap);
-  }
+  OPEN_MODE(flags, mode);
   return OpenSocketPath(path, flags, REAL(open64)(path, flags, mode));
 }
 
