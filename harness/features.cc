@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,6 +65,20 @@ bool ProbeAutobind() {
 #endif
 }
 
+// Rule dgram.unix-reliable. POSIX promises no delivery for SOCK_DGRAM (XSH
+// send(): success does not guarantee delivery); only Linux unix(7) documents
+// AF_UNIX datagrams as reliable and in order. No run can show that nothing is
+// ever lost, so the probe is the platform's word: built for Linux and running
+// on a kernel that calls itself Linux (uname sysname).
+bool ProbeUnixDgramReliable() {
+#if defined(SOCKSPEC_ASSUME_POSIX_ONLY) || !defined(__linux__)
+  return false;
+#else
+  utsname u{};
+  return ::uname(&u) == 0 && std::strcmp(u.sysname, "Linux") == 0;
+#endif
+}
+
 bool ProbeInet6() {
   Fd fd(::socket(AF_INET6, SOCK_STREAM, 0));
   if (!fd) return false;
@@ -111,6 +126,8 @@ bool Probe(Feature f) {
       return ProbeAbstract();
     case Feature::kUnixAutobind:
       return ProbeAutobind();
+    case Feature::kUnixDgramReliable:
+      return ProbeUnixDgramReliable();
     case Feature::kInet6:
       return ProbeInet6();
     case Feature::kSoDomain:
@@ -184,6 +201,7 @@ const char* FeatureName(Feature f) {
     case Feature::kUnixSeqpacket: return "AF_UNIX SOCK_SEQPACKET";
     case Feature::kUnixAbstract: return "abstract AF_UNIX names";
     case Feature::kUnixAutobind: return "AF_UNIX autobind";
+    case Feature::kUnixDgramReliable: return "reliable, ordered AF_UNIX datagrams (Linux)";
     case Feature::kInet6: return "IPv6 loopback (::1)";
     case Feature::kSoDomain: return "SO_DOMAIN";
     case Feature::kSoProtocol: return "SO_PROTOCOL";

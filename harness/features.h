@@ -20,6 +20,7 @@ enum class Feature {
   kUnixSeqpacket,    // AF_UNIX SOCK_SEQPACKET
   kUnixAbstract,     // Linux abstract AF_UNIX names (sun_path[0] == 0)
   kUnixAutobind,     // Linux autobind on a bind with length sizeof(sa_family_t)
+  kUnixDgramReliable,  // AF_UNIX datagrams never lost nor reordered (Linux unix(7) only)
   kInet6,            // AF_INET6 with ::1 configured
   kSoDomain,         // SO_DOMAIN
   kSoProtocol,       // SO_PROTOCOL

@@ -47,7 +47,7 @@ TEST(CoverageGaps, EveryFeatureHasItsOwnName) {
       Feature::kInet6,       Feature::kSoDomain,     Feature::kSoProtocol,
       Feature::kMsgNoSignal, Feature::kSoPeerCred,   Feature::kIpv6V6Only,
       Feature::kProcSelfFd,  Feature::kMsgDontwait,  Feature::kProcSysNet,
-      Feature::kIpv4MappedIpv6,
+      Feature::kIpv4MappedIpv6, Feature::kUnixDgramReliable,
   };
   std::set<std::string> names;
   for (Feature f : all) {

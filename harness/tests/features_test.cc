@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "harness/fd.h"
 
@@ -108,6 +110,20 @@ TEST(DontWait, UsesTheMessageFlagWhereThePlatformHasIt) {
   errno = 0;
   EXPECT_EQ(::recv(fd, &c, 1, d.flags()), -1);
   EXPECT_TRUE(WouldBlock(errno)) << "errno " << errno;
+}
+
+// Reliable AF_UNIX datagrams are Linux's documented guarantee, not POSIX's: the
+// posix-only build (a system without Linux extensions) and any other system
+// report it absent, so dgram.unix-reliable skips and the properties tolerate
+// loss and reordering there.
+TEST(Features, UnixDgramReliableOnlyOnLinux) {
+#if defined(SOCKSPEC_ASSUME_POSIX_ONLY) || !defined(__linux__)
+  EXPECT_FALSE(Have(Feature::kUnixDgramReliable));
+#else
+  utsname u{};
+  ASSERT_EQ(::uname(&u), 0) << "errno " << errno;
+  EXPECT_EQ(Have(Feature::kUnixDgramReliable), std::strcmp(u.sysname, "Linux") == 0);
+#endif
 }
 
 }  // namespace
