@@ -44,6 +44,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include "fuzz/fuzz_check.h"
+#include "harness/features.h"
 #include "harness/temp_dir.h"
 #include "properties/model/lifecycle.h"
 
@@ -75,7 +76,8 @@ model::World& TheWorld() {
 // One Model for the whole process, Reset() before each input: it keeps its storage,
 // so an input costs no heap allocation in the model.
 model::Model& TheModel() {
-  static model::Model* m = new model::Model(TheWorld().dir());
+  static model::Model* m =
+      new model::Model(TheWorld().dir(), Have(Feature::kUnixDgramReliable));
   return *m;
 }
 

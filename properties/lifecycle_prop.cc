@@ -29,6 +29,7 @@
 
 #include <rapidcheck/state.h>
 
+#include "harness/features.h"
 #include "harness/rules.h"
 #include "properties/model/lifecycle.h"
 #include "properties/prop.h"
@@ -52,7 +53,7 @@ struct Sut {
   int ran = 0, skipped = 0, failed_calls = 0;
   int accepted = 0, stream_bytes = 0, datagrams = 0, eofs = 0;
   int udp_missing = 0, udp_reordered = 0;  // dgram.udp-unreliable seen
-  Sut() : model(world.dir()) {}
+  Sut() : model(world.dir(), Have(Feature::kUnixDgramReliable)) {}
 };
 
 // The outcome the generation-time model assumes: success where allowed (the
@@ -263,7 +264,7 @@ SOCKSPEC_PROP(LifecycleProperty, SystemFollowsLifecycleModel, 60, ()) {
   const int fds_before = OpenDescriptors();
   {
     Sut sut;
-    const Model initial(sut.world.dir());
+    const Model initial(sut.world.dir(), Have(Feature::kUnixDgramReliable));
     rc::state::check(
         initial, sut,
         // The operations that build connections and move data, and close (which makes

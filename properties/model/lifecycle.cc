@@ -92,6 +92,18 @@ bool SameInet4(const SockAddr& got, const ModelAddress& want) {
          std::memcmp(&in->sin_addr, want.ip.data(), 4) == 0;
 }
 
+// An AF_UNIX address with no name: Linux gives just the family; the BSDs and macOS
+// (sun_noname) a sun_path of NULs.
+bool UnnamedUnix(const SockAddr& a) {
+  if (FamilyOf(a) != AF_UNIX) return false;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&a.storage);
+  const std::size_t end = std::min<std::size_t>(a.len, sizeof(sockaddr_un));
+  for (std::size_t i = offsetof(sockaddr_un, sun_path); i < end; ++i) {
+    if (bytes[i] != 0) return false;
+  }
+  return true;
+}
+
 std::string FormatSockaddr(const SockAddr& a) {
   Parsed<Address> p = FromSockaddr(&a.storage, a.len);
   return p ? FormatAddress(*p.value) : "(undecodable: " + p.error.Describe() + ")";
@@ -275,7 +287,7 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
     case AddrRule::kNone:
       break;
     case AddrRule::kEqualOrNone:
-      if (!o.addr) break;
+      if (!o.addr || UnnamedUnix(*o.addr)) break;
       [[fallthrough]];
     case AddrRule::kEqual: {
       const bool same = o.addr && (addr.domain == Domain::kUnix ? o.addr_name == addr.name
@@ -298,7 +310,10 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
 
 // ---------------------------------------------------------------- Model
 
-Model::Model(std::string unix_dir) : unix_dir_(std::move(unix_dir)) { Reset(); }
+Model::Model(std::string unix_dir, bool unix_dgram_reliable)
+    : unix_dir_(std::move(unix_dir)), unix_dgram_reliable_(unix_dgram_reliable) {
+  Reset();
+}
 
 void Model::Reset() {
   socks_.clear();  // keeps the capacity: a reused Model stops allocating
@@ -364,6 +379,12 @@ bool Model::TcpMayBeClosed(const Sock& s) {
          s.state == State::kConnected && (s.peer_gone || (s.wr_shut && s.peer_wr_shut));
 }
 
+bool Model::MayBeDisconnected(const Sock& s) {
+  if (s.type != Type::kStream || s.state != State::kConnected) return false;
+  if (s.peer_gone) return true;
+  return s.domain == Domain::kInet4 && s.wr_shut && (s.rd_shut || s.peer_wr_shut);
+}
+
 bool Model::Valid(const Command& c) const {
   if (c.slot < 0 || c.slot >= kSlots) return false;
   if (c.op == Op::kSocket) return !SlotOpen(c.slot);
@@ -392,7 +413,9 @@ bool Model::Valid(const Command& c) const {
       if (TcpMayBeClosed(*s)) return false;
       return c.target == -1 || inet_target_ok(true);
     case Op::kListen:
-      return !TcpMayBeClosed(*s);
+      // A disconnected socket (MayBeDisconnected, a superset of TcpMayBeClosed) may listen
+      // on FreeBSD when it has a name, or fail EDESTADDRREQ or EINVAL: not determined.
+      return !MayBeDisconnected(*s);
     case Op::kConnect: {
       if (s->type == Type::kStream && s->state == State::kConnected) return false;
       int receiver;
@@ -421,10 +444,12 @@ bool Model::Valid(const Command& c) const {
       return true;
     case Op::kSend: {
       if (c.size == 0 || c.size > kMaxIo) return false;
-      // Keep a stream inbox within kMaxRuns separate sends.
-      if (s->type == Type::kStream && s->state == State::kConnected && !s->peer_gone &&
-          socks_[s->peer].inbox.full()) {
-        return false;
+      // Keep a stream inbox within kMaxRuns separate sends, and an AF_UNIX one within
+      // the smallest buffers (kMaxUnixStreamQueued).
+      if (s->type == Type::kStream && s->state == State::kConnected && !s->peer_gone) {
+        const KnownBytes& inbox = socks_[s->peer].inbox;
+        if (inbox.full()) return false;
+        if (unix_family && inbox.size() + c.size > kMaxUnixStreamQueued) return false;
       }
       int receiver = -1;
       if (c.target >= 0) {
@@ -447,9 +472,14 @@ bool Model::Valid(const Command& c) const {
         return false;
       }
       // Keep datagram queues short: a full queue would make delivery depend on limits.
-      if (s->type == Type::kDgram && receiver >= 0 &&
-          socks_[receiver].messages.size() >= kMaxQueued) {
-        return false;
+      if (s->type == Type::kDgram && receiver >= 0) {
+        const auto& queue = socks_[receiver].messages;
+        if (queue.size() >= kMaxQueued) return false;
+        if (unix_family) {
+          std::size_t bytes = c.size + kUnixAddressCost;
+          for (const Message& m : queue) bytes += m.data.size + kUnixAddressCost;
+          if (bytes > kMaxUnixDgramQueued) return false;
+        }
       }
       return true;
     }
@@ -467,7 +497,11 @@ bool Model::Valid(const Command& c) const {
       // data is queued may or may not reset the connection: not determined.
       const bool rd = s->rd_shut || c.how == SHUT_RD || c.how == SHUT_RDWR;
       const bool wr = s->wr_shut || c.how == SHUT_WR || c.how == SHUT_RDWR;
-      return !(s->domain == Domain::kInet4 && rd && wr && !s->inbox.empty());
+      if (s->domain == Domain::kInet4 && rd && wr && !s->inbox.empty()) return false;
+      // macOS fails ENOTCONN for a direction already shut (Predict), but SHUT_RDWR shuts
+      // the read side before it finds the write side shut: whether a failed SHUT_RDWR
+      // shut anything is not determined.
+      return !(c.how == SHUT_RDWR && !ReadSideShut(*s) && s->wr_shut);
     }
     case Op::kClose:
     case Op::kGetSockName:
@@ -491,14 +525,18 @@ Expected Model::Predict(const Command& c) const {
       } else {
         taken = c.target >= 0;  // the port of an open socket of the same type
       }
-      if (unknown) {
+      // An accepted AF_UNIX socket reports its listener's name, but only Linux counts it
+      // as bound; the BSDs and macOS bind it to a new name.
+      if (unknown || s->name_inherited) {
         Expected e = taken ? Fail({EINVAL, EADDRINUSE}) : Fail({EINVAL});
         if (!taken) e.success = true;
         return e;
       }
       if (already) return Fail({EINVAL, EADDRINUSE});
-      if (taken) return Fail({EADDRINUSE});
-      return Ok();
+      Expected e = taken ? Fail({EADDRINUSE}) : Ok();
+      // bind() [EINVAL] "... or the socket has been shut down" (macOS checks it).
+      if (s->rd_shut || s->wr_shut || s->peer_wr_shut || s->peer_gone) AddError(e, EINVAL);
+      return e;
     }
     case Op::kListen: {
       if (s->type == Type::kDgram) return Fail({EOPNOTSUPP});
@@ -534,7 +572,14 @@ Expected Model::Predict(const Command& c) const {
       return PredictRecv(c);
     case Op::kShutdown: {
       Expected e = Ok();
-      if (TcpMayBeClosed(*s)) AddError(e, ENOTCONN);
+      // ENOTCONN: a connection that may be closed or disconnected (the BSDs, macOS), or
+      // a direction already shut (macOS; POSIX shutdown() says nothing of a repeat).
+      const bool rd = c.how == SHUT_RD || c.how == SHUT_RDWR;
+      const bool wr = c.how == SHUT_WR || c.how == SHUT_RDWR;
+      if (TcpMayBeClosed(*s) || MayBeDisconnected(*s) || (rd && ReadSideShut(*s)) ||
+          (wr && s->wr_shut)) {
+        AddError(e, ENOTCONN);
+      }
       return e;
     }
     case Op::kClose:
@@ -553,7 +598,7 @@ Expected Model::Predict(const Command& c) const {
     }
     case Op::kGetPeerName: {
       if (s->peer < 0 || s->state == State::kListening) return Fail({ENOTCONN});
-      if (s->peer_gone || TcpMayBeClosed(*s)) {
+      if (s->peer_gone || TcpMayBeClosed(*s) || MayBeDisconnected(*s)) {
         Expected e = Fail({ENOTCONN});
         e.success = true;
         e.addr_rule = s->domain == Domain::kUnix ? AddrRule::kUnixAny : AddrRule::kInet4Any;
@@ -598,14 +643,12 @@ Expected Model::PredictConnect(const Command& c, bool as_fresh) const {
   }
   if (s->type == Type::kDgram) {
     // UDP: connect only records the peer. AF_UNIX: the owner is a datagram socket, and
-    // Linux refuses (EPERM) one that is connected to another socket, as for send.
+    // Linux refuses (EPERM) one that is connected to another socket, as for send; POSIX
+    // lists no such error (the receiver is what filters senders), and the BSDs connect.
     Expected e = Ok();
     if (unix_family) {
       const Sock& r = socks_[receiver];
-      if (r.peer >= 0 && r.peer != slot_[c.slot]) {
-        if (!r.peer_gone) return Fail({EPERM});
-        AddError(e, EPERM);
-      }
+      if (r.peer >= 0 && r.peer != slot_[c.slot]) AddError(e, EPERM);
     }
     return e;
   }
@@ -634,18 +677,28 @@ Expected Model::PredictSend(const Command& c) const {
       AddError(e, ECONNRESET);
       return e;
     }
-    if (socks_[s->peer].rd_shut && unix_family) return Fail({EPIPE});
+    // After the peer's SHUT_RD: Linux and FreeBSD EPIPE; macOS takes the data (POSIX
+    // [EPIPE] covers neither case). Apply queues it; the peer may or may not read it.
+    if (socks_[s->peer].rd_shut && unix_family) AddError(ok, EPIPE);
     return ok;
   }
-  // Datagram.
+  // Datagram. Errors any send of this socket may report first (XSH 2.3: "the order of
+  // detection is undefined"): a connected socket's sendto may fail EISCONN (POSIX allows
+  // it; Linux sends; the BSDs and macOS refuse before looking the name up), and a
+  // connected AF_UNIX socket whose peer closed has ECONNRESET pending (the BSDs, macOS).
+  auto also = [&](Expected e) {
+    if (c.target >= 0 && s->peer >= 0) AddError(e, EISCONN);
+    if (unix_family && s->peer >= 0 && s->peer_gone) AddError(e, ECONNRESET);
+    return e;
+  };
   int receiver = -1;
   bool gone = false;
   if (c.target >= 0) {
     if (unix_family) {
-      if (!names_[c.target].exists) return Fail({ENOENT});
+      if (!names_[c.target].exists) return also(Fail({ENOENT}));
       receiver = UnixOwner(c.target);
-      if (receiver < 0) return Fail({ECONNREFUSED});
-      if (socks_[receiver].type != Type::kDgram) return Fail({EPROTOTYPE, ECONNREFUSED});
+      if (receiver < 0) return also(Fail({ECONNREFUSED}));
+      if (socks_[receiver].type != Type::kDgram) return also(Fail({EPROTOTYPE, ECONNREFUSED}));
     } else {
       receiver = InetReceiver(socks_[slot_[c.target]].port, Type::kDgram);
     }
@@ -654,8 +707,7 @@ Expected Model::PredictSend(const Command& c) const {
     receiver = s->peer;
     gone = s->peer_gone;
   }
-  Expected e = ok;
-  if (c.target >= 0 && s->peer >= 0) AddError(e, EISCONN);  // POSIX allows it; Linux sends
+  Expected e = also(ok);
   if (s->may_refuse) AddError(e, ECONNREFUSED);
   if (gone) {
     if (unix_family) {
@@ -670,11 +722,11 @@ Expected Model::PredictSend(const Command& c) const {
   }
   if (unix_family) {
     const Sock& r = socks_[receiver];
-    // A connected AF_UNIX datagram socket takes messages only from its peer (Linux EPERM).
-    if (r.peer >= 0 && r.peer != self) {
-      if (!r.peer_gone) return Fail({EPERM});
-      AddError(e, EPERM);  // Linux forgets a dead peer only when it next sends
-    }
+    // A connected AF_UNIX datagram socket takes messages only from its peer: Linux
+    // refuses the send (EPERM); a system that filters at the receiver drops the datagram
+    // (Apply). With the peer gone, Linux may deliver it (it forgets a dead peer only
+    // when it next sends).
+    if (r.peer >= 0 && r.peer != self) AddError(e, EPERM);
   }
   return e;
 }
@@ -686,8 +738,9 @@ Datagram Model::ExpectMessage(const Sock& s, const Message& m, std::size_t size)
   std::optional<ModelAddress> from = PeerViewAddress(m.sender);
   if (from) {
     // An AF_UNIX sender that bound its name after sending: Linux reports the name it has
-    // when the datagram is received, gVisor none (the datagram had no source address when
-    // sent); POSIX names "the source address of the received data".
+    // when the datagram is received, gVisor none and the BSDs and macOS an unnamed one (the
+    // datagram had no source address when sent); POSIX names "the source address of the
+    // received data".
     d.addr_rule = m.sender_named ? AddrRule::kEqual : AddrRule::kEqualOrNone;
     d.addr = *from;
   } else {
@@ -698,7 +751,7 @@ Datagram Model::ExpectMessage(const Sock& s, const Message& m, std::size_t size)
 
 int Model::ReceivedMessage(const Sock& s, const Command& c, const Outcome& o) const {
   if (s.messages.empty()) return -1;
-  if (s.domain == Domain::kUnix) return 0;  // dgram.unix-reliable: in order
+  if (s.domain == Domain::kUnix && unix_dgram_reliable_) return 0;  // in order
   for (std::size_t i = 0; i < s.messages.size(); ++i) {
     if (!ExpectMessage(s, s.messages[i], c.size).Expect().Mismatch(o)) return static_cast<int>(i);
   }
@@ -712,10 +765,15 @@ Expected Model::PredictRecv(const Command& c) const {
     if (s->messages.empty()) {
       Expected e = Fail({EAGAIN});
       if (s->may_refuse) AddError(e, ECONNREFUSED);
+      // The BSDs and macOS: the connected peer's close leaves ECONNRESET pending.
+      if (unix_family && s->peer >= 0 && s->peer_gone) AddError(e, ECONNRESET);
       return e;
     }
-    if (unix_family) return ExpectMessage(*s, s->messages.front(), c.size).Expect();
-    // dgram.udp-unreliable: any pending datagram (reordering), or none (loss).
+    if (unix_family && unix_dgram_reliable_) {
+      return ExpectMessage(*s, s->messages.front(), c.size).Expect();
+    }
+    // dgram.udp-unreliable (and AF_UNIX without dgram.unix-reliable): any pending
+    // datagram (reordering), or none (loss).
     Expected e = Fail({EAGAIN});
     e.success = true;
     for (const Message& m : s->messages) e.one_of.push_back(ExpectMessage(*s, m, c.size));
@@ -726,6 +784,7 @@ Expected Model::PredictRecv(const Command& c) const {
       e.wait_limit = kUdpSettle;
     }
     if (s->may_refuse) AddError(e, ECONNREFUSED);
+    if (unix_family && s->peer >= 0 && s->peer_gone) AddError(e, ECONNRESET);
     return e;
   }
   if (s->state != State::kConnected) return Fail({ENOTCONN, EINVAL});
@@ -744,6 +803,9 @@ Expected Model::PredictRecv(const Command& c) const {
   if (s->rd_shut || s->peer_wr_shut || s->peer_gone) {
     e.success = true;  // end of file: 0 bytes
     if (s->peer_gone) AddError(e, ECONNRESET);
+    // FreeBSD: an AF_UNIX stream whose connection was dropped (its listener closed
+    // before accepting it) has EPIPE pending.
+    if (s->peer_gone && unix_family) AddError(e, EPIPE);
     return e;
   }
   e = Fail({EAGAIN});  // stream.nonblock-empty
@@ -796,6 +858,7 @@ void Model::Apply(const Command& c, const Outcome& o) {
       if (!ok) return;
       if (s->domain == Domain::kUnix) {
         s->name = c.target;
+        s->name_inherited = false;
         names_[c.target] = NameInfo{true, self};
       } else {
         LearnPort(self, o);
@@ -829,6 +892,7 @@ void Model::Apply(const Command& c, const Outcome& o) {
       e.listener = receiver;
       e.peer = self;
       e.name = l.name;
+      e.name_inherited = e.domain == Domain::kUnix && l.name >= 0;
       e.port = l.port;
       l.pending.push_back(embryo);
       client.state = State::kConnected;
@@ -879,6 +943,8 @@ void Model::Apply(const Command& c, const Outcome& o) {
         s->may_refuse = true;
         return;
       }
+      // AF_UNIX: one connected to another live socket drops it (see PredictSend).
+      if (r.peer >= 0 && r.peer != self && !r.peer_gone) return;
       r.messages.push_back(
           Message{c.Payload(c.size), self, false, s->domain != Domain::kUnix || s->name >= 0});
       return;
@@ -886,8 +952,10 @@ void Model::Apply(const Command& c, const Outcome& o) {
     case Op::kRecv:
       if (s->type == Type::kDgram) {
         if (!ok) {
-          // UDP: nothing came; what is pending may be lost, or still come (overdue).
-          if (s->domain == Domain::kInet4 && (o.err == EAGAIN || o.err == EWOULDBLOCK)) {
+          // UDP (or unreliable AF_UNIX): nothing came; what is pending may be lost, or
+          // still come (overdue).
+          if ((s->domain == Domain::kInet4 || !unix_dgram_reliable_) &&
+              (o.err == EAGAIN || o.err == EWOULDBLOCK)) {
             for (Message& m : s->messages) m.overdue = true;
           }
           return;

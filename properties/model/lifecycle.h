@@ -51,14 +51,17 @@
 // UDP is unreliable (dgram.udp-unreliable): a receive may return any datagram
 // sent to the socket and not yet received (reordering), or EAGAIN while some
 // are pending (loss); a datagram that did not come within a short wait is
-// "overdue" and may still come later, but never twice. AF_UNIX datagrams stay
-// strict: the oldest first, none lost (dgram.unix-reliable, a platform rule).
+// "overdue" and may still come later, but never twice. AF_UNIX datagrams are
+// strict where the platform rule dgram.unix-reliable holds (Linux: the oldest
+// first, none lost), elsewhere unreliable as UDP's.
 //
 // The model learns port numbers from Outcome::local (the World's getsockname
 // after every AF_INET call that may bind), so inet addresses are compared
 // exactly. AF_UNIX addresses are compared by name: the World says which of its
 // names (n0..n7) an address the system returned is.
 #pragma once
+
+#include <sys/un.h>
 
 #include <array>
 #include <chrono>
@@ -82,8 +85,14 @@ namespace sockspec::model {
 inline constexpr int kSlots = 4;      // sockets alive at once
 inline constexpr int kNames = 8;      // AF_UNIX names n0..n7 in the world's directory
 inline constexpr int kBacklog = 8;    // every listen uses this backlog (> kSlots)
-inline constexpr std::size_t kMaxQueued = 8;  // datagrams queued per socket (below any limit)
+inline constexpr std::size_t kMaxQueued = 8;  // datagrams queued per socket
 inline constexpr std::size_t kMaxIo = 512;    // bytes per send, and per receive buffer
+// Bytes an AF_UNIX socket may hold unread, so no send meets a full buffer: macOS (and
+// FreeBSD before 15) give a unix stream 8 KiB for sender and receiver together and a
+// unix datagram receiver 4 KiB, its senders' addresses included.
+inline constexpr std::size_t kMaxUnixStreamQueued = 4096;
+inline constexpr std::size_t kMaxUnixDgramQueued = 2048;
+inline constexpr std::size_t kUnixAddressCost = sizeof(sockaddr_un);  // per queued datagram
 inline constexpr std::size_t kMaxRuns = 32;   // separate sends queued on one stream socket
 inline constexpr std::size_t kMaxErrors = 8;  // errnos one prediction allows
 
@@ -219,7 +228,7 @@ enum class AddrRule : std::uint8_t {
   kEqual,     // equal to Expected::addr (SockType ignored)
   kUnixAny,   // any AF_UNIX address (e.g. an unbound socket's name: unspecified)
   kInet4Any,  // any AF_INET address
-  kEqualOrNone,  // equal to Expected::addr, or no address at all
+  kEqualOrNone,  // equal to Expected::addr, or none (no address, or an unnamed AF_UNIX one)
 };
 
 struct Expected;
@@ -263,7 +272,11 @@ struct Expected {
 class Model {
  public:
   // `unix_dir`: the directory the World keeps AF_UNIX names in (World::dir()).
-  explicit Model(std::string unix_dir);
+  // `unix_dgram_reliable`: AF_UNIX datagrams arrive in order and none is lost
+  // (Have(Feature::kUnixDgramReliable), rule dgram.unix-reliable); otherwise they are
+  // treated as UDP's are (FreeBSD serves connected senders first, and drops a sender's
+  // queued datagrams when it closes or reconnects).
+  Model(std::string unix_dir, bool unix_dgram_reliable);
 
   // Back to the initial state (no socket, no name), keeping the storage: one Model can
   // serve many runs without allocating.
@@ -308,6 +321,9 @@ class Model {
                                                    // reported (autobind: 0.0.0.0)
     int peer = -1;        // connected stream / connected datagram: the peer socket id
     int listener = -1;    // embryo: the listener whose queue holds it
+    // unix: `name` is the listener's, which an accepted socket reports; the BSDs and
+    // macOS let it bind a name of its own (they refuse only a socket with a file).
+    bool name_inherited = false;
     bool peer_gone = false;    // the peer was closed (connection or datagram target)
     bool rd_shut = false, wr_shut = false;
     bool peer_wr_shut = false; // the peer shut down writing: EOF after the data
@@ -327,6 +343,14 @@ class Model {
   // A TCP connection whose both directions are shut, or whose peer is gone, may have
   // reached CLOSED: then getpeername says ENOTCONN and the port may be released.
   static bool TcpMayBeClosed(const Sock& s);
+  // A connected stream socket the BSDs and macOS may already call disconnected: its peer
+  // is gone (both families), or TCP has sent its FIN and can receive no more (4.4BSD
+  // tcp_input: FIN acknowledged and the read side shut). Then shutdown and getpeername
+  // may fail ENOTCONN, and listen is not determined.
+  static bool MayBeDisconnected(const Sock& s);
+  // The read side counts as shut: by SHUT_RD, or by the peer's SHUT_WR or close (macOS
+  // marks it so when the peer's FIN or close arrives).
+  static bool ReadSideShut(const Sock& s) { return s.rd_shut || s.peer_wr_shut || s.peer_gone; }
   Sock* Slot(int slot);
   const Sock* Slot(int slot) const;
   int NewSock(Domain d, Type t);
@@ -358,6 +382,7 @@ class Model {
   std::array<int, kSlots> slot_;  // socket id per slot, -1 empty
   std::array<NameInfo, kNames> names_;
   std::string unix_dir_;
+  bool unix_dgram_reliable_;
 };
 
 // The real system side: one descriptor per slot and a private directory.
