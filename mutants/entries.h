@@ -111,7 +111,10 @@
   X(V_V6ONLY_FIXED, "v6only-fixed")                                \
   X(V_BAD_SOCKOPT_EINVAL, "bad-sockopt-einval")                    \
   X(V_OPEN_SOCKET_SUCCEEDS, "open-socket-succeeds")                \
-  X(V_UDP_DROP_FIRST, "udp-drop-first")
+  X(V_UDP_DROP_FIRST, "udp-drop-first")                            \
+  X(V_SHUTDOWN_REPEAT_ENOTCONN, "shutdown-repeat-enotconn")        \
+  X(V_UNIX_DGRAM_EISCONN_FIRST, "unix-dgram-eisconn-first")        \
+  X(V_BIND_SHUTDOWN_EINVAL, "bind-shutdown-einval")
 
 #define SOCKSPEC_ENUM_ENTRY(id, name) id,
 enum SockspecEntry {

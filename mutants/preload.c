@@ -114,6 +114,7 @@ struct FdInfo {
   unsigned char wildcard_name; /* connect-unspec-eafnosupport: getsockname says 0.0.0.0/:: */
   unsigned char reset;     /* tcp-full-queue-reset: the attempt was dropped */
   unsigned char shut_wr;   /* no-sigpipe-on-own-shutdown: its own SHUT_WR/SHUT_RDWR succeeded */
+  unsigned char shut_rd;   /* shutdown-repeat-enotconn, bind-shutdown-einval: own SHUT_RD/RDWR */
   int reset_error;         /* tcp-full-queue-reset: ECONNRESET until read */
   int domain, type;        /* type without flags */
   int flags;               /* SOCK_NONBLOCK/SOCK_CLOEXEC as created */
@@ -436,6 +437,8 @@ int bind(int fd, const struct sockaddr* addr, socklen_t len) {
     addr = (const struct sockaddr*)&padded;
   }
   struct FdInfo* i = Info(fd);
+  /* macOS: "the socket has been shut down" (both ways; POSIX bind() [EINVAL]) */
+  if (IS(V_BIND_SHUTDOWN_EINVAL) && i != NULL && i->shut_rd && i->shut_wr) return Fail(EINVAL);
   int r = REAL(bind)(fd, addr, len);
   if (r == 0 || i == NULL) return r;
   int e = errno;
@@ -753,6 +756,12 @@ static ssize_t SendCore(int fd, const void* buf, size_t n, int flags, const stru
   char* copy = NULL;
   ssize_t r;
   if (TooBigForUnixDgram(i, n)) return Fail(EMSGSIZE);
+  /* The BSDs and macOS: a connected AF_UNIX datagram socket refuses any destination
+     before looking it up (POSIX sendto() [EISCONN]). */
+  if (IS(V_UNIX_DGRAM_EISCONN_FIRST) && i != NULL && i->domain == AF_UNIX &&
+      i->type == SOCK_DGRAM && (i->connected || i->pair) && to != NULL && tolen > 0) {
+    return Fail(EISCONN);
+  }
   flags = OwnShutdownFlags(i, flags);
   if (StreamTarget(fd)) {
     if (IS(SEND_SIGPIPE_SUPPRESSED)) flags |= MSG_NOSIGNAL;
@@ -1020,9 +1029,17 @@ int shutdown(int fd, int how) {
   }
   if (IS(SHUTDOWN_IGNORED) && StreamTarget(fd)) return 0;
   if (IS(SHUTDOWN_RD_SHUTS_BOTH) && how == SHUT_RD) how = SHUT_RDWR;
+  const int rd = how == SHUT_RD || how == SHUT_RDWR, wr = how == SHUT_WR || how == SHUT_RDWR;
+  if (IS(V_SHUTDOWN_REPEAT_ENOTCONN) && ((rd && i->shut_rd) || (wr && i->shut_wr))) {
+    /* macOS soshutdown: a direction already shut fails ENOTCONN; the read side is
+       looked at (and shut) first. Only this descriptor's own shutdowns are tracked. */
+    if (rd && !i->shut_rd && REAL(shutdown)(fd, SHUT_RD) == 0) i->shut_rd = 1;
+    return Fail(ENOTCONN);
+  }
   int r = REAL(shutdown)(fd, how);
   if (r < 0 && IS(SHUTDOWN_ENOTCONN_SWALLOWED) && errno == ENOTCONN) return 0;
-  if (r == 0 && (how == SHUT_WR || how == SHUT_RDWR)) i->shut_wr = 1;
+  if (r == 0 && wr) i->shut_wr = 1;
+  if (r == 0 && rd) i->shut_rd = 1;
   return r;
 }
 

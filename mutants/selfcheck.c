@@ -800,6 +800,30 @@ static int Probe(int entry) {
       CHECK(send(c, "a", 1, 0) == 1);
       CHECK(Readable(s, 500) && recv(s, buf, 1, 0) == 1 && buf[0] == 'a');
       return 1;
+    case V_SHUTDOWN_REPEAT_ENOTCONN: {
+      int sv[2];
+      CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+      CHECK(shutdown(sv[0], SHUT_WR) == 0 && shutdown(sv[0], SHUT_WR) == 0); /* Linux: again ok */
+      return 1;
+    }
+    case V_UNIX_DGRAM_EISCONN_FIRST: {
+      int sv[2];
+      struct sockaddr_un u = UnixAddr(&len);
+      s = socket(AF_UNIX, SOCK_DGRAM, 0);
+      CHECK(s >= 0 && bind(s, (struct sockaddr*)&u, len) == 0);
+      CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+      /* Linux sends a connected socket's datagram to the address given */
+      CHECK(sendto(sv[0], "a", 1, 0, (struct sockaddr*)&u, len) == 1);
+      return 1;
+    }
+    case V_BIND_SHUTDOWN_EINVAL: {
+      int sv[2];
+      struct sockaddr_un u = UnixAddr(&len);
+      CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+      CHECK(shutdown(sv[0], SHUT_RDWR) == 0);
+      CHECK(bind(sv[0], (struct sockaddr*)&u, len) == 0); /* Linux: binds */
+      return 1;
+    }
   }
   fprintf(stderr, "selfcheck: no probe for entry %d\n", entry);
   return 0;
