@@ -38,6 +38,7 @@ constexpr Named kErrnos[] = {
     SOCKSPEC_E(ETIMEDOUT),    SOCKSPEC_E(ECONNREFUSED),    SOCKSPEC_E(EHOSTDOWN),
     SOCKSPEC_E(EHOSTUNREACH), SOCKSPEC_E(EALREADY),        SOCKSPEC_E(EINPROGRESS),
     SOCKSPEC_E(EOVERFLOW),    SOCKSPEC_E(EPROTO),          SOCKSPEC_E(ENOTEMPTY),
+    SOCKSPEC_E(EILSEQ),  // a file system that refuses a name's bytes (APFS, ZFS utf8only)
 };
 #undef SOCKSPEC_E
 
