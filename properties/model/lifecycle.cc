@@ -535,7 +535,7 @@ Expected Model::Predict(const Command& c) const {
       if (already) return Fail({EINVAL, EADDRINUSE});
       Expected e = taken ? Fail({EADDRINUSE}) : Ok();
       // bind() [EINVAL] "... or the socket has been shut down" (macOS checks it).
-      if (s->rd_shut || s->wr_shut || s->peer_wr_shut || s->peer_gone) AddError(e, EINVAL);
+      if (ReadSideShut(*s) || s->wr_shut) AddError(e, EINVAL);
       return e;
     }
     case Op::kListen: {
@@ -576,8 +576,7 @@ Expected Model::Predict(const Command& c) const {
       // a direction already shut (macOS; POSIX shutdown() says nothing of a repeat).
       const bool rd = c.how == SHUT_RD || c.how == SHUT_RDWR;
       const bool wr = c.how == SHUT_WR || c.how == SHUT_RDWR;
-      if (TcpMayBeClosed(*s) || MayBeDisconnected(*s) || (rd && ReadSideShut(*s)) ||
-          (wr && s->wr_shut)) {
+      if (MayBeDisconnected(*s) || (rd && ReadSideShut(*s)) || (wr && s->wr_shut)) {
         AddError(e, ENOTCONN);
       }
       return e;
@@ -598,7 +597,7 @@ Expected Model::Predict(const Command& c) const {
     }
     case Op::kGetPeerName: {
       if (s->peer < 0 || s->state == State::kListening) return Fail({ENOTCONN});
-      if (s->peer_gone || TcpMayBeClosed(*s) || MayBeDisconnected(*s)) {
+      if (s->peer_gone || MayBeDisconnected(*s)) {
         Expected e = Fail({ENOTCONN});
         e.success = true;
         e.addr_rule = s->domain == Domain::kUnix ? AddrRule::kUnixAny : AddrRule::kInet4Any;
@@ -685,10 +684,10 @@ Expected Model::PredictSend(const Command& c) const {
   // Datagram. Errors any send of this socket may report first (XSH 2.3: "the order of
   // detection is undefined"): a connected socket's sendto may fail EISCONN (POSIX allows
   // it; Linux sends; the BSDs and macOS refuse before looking the name up), and a
-  // connected AF_UNIX socket whose peer closed has ECONNRESET pending (the BSDs, macOS).
+  // connected AF_UNIX socket whose peer closed has ECONNRESET pending (UnixResetPending).
   auto also = [&](Expected e) {
     if (c.target >= 0 && s->peer >= 0) AddError(e, EISCONN);
-    if (unix_family && s->peer >= 0 && s->peer_gone) AddError(e, ECONNRESET);
+    if (UnixResetPending(*s)) AddError(e, ECONNRESET);
     return e;
   };
   int receiver = -1;
@@ -765,8 +764,7 @@ Expected Model::PredictRecv(const Command& c) const {
     if (s->messages.empty()) {
       Expected e = Fail({EAGAIN});
       if (s->may_refuse) AddError(e, ECONNREFUSED);
-      // The BSDs and macOS: the connected peer's close leaves ECONNRESET pending.
-      if (unix_family && s->peer >= 0 && s->peer_gone) AddError(e, ECONNRESET);
+      if (UnixResetPending(*s)) AddError(e, ECONNRESET);
       return e;
     }
     if (unix_family && unix_dgram_reliable_) {
@@ -784,7 +782,7 @@ Expected Model::PredictRecv(const Command& c) const {
       e.wait_limit = kUdpSettle;
     }
     if (s->may_refuse) AddError(e, ECONNREFUSED);
-    if (unix_family && s->peer >= 0 && s->peer_gone) AddError(e, ECONNRESET);
+    if (UnixResetPending(*s)) AddError(e, ECONNRESET);
     return e;
   }
   if (s->state != State::kConnected) return Fail({ENOTCONN, EINVAL});

@@ -341,13 +341,18 @@ class Model {
   };
 
   // A TCP connection whose both directions are shut, or whose peer is gone, may have
-  // reached CLOSED: then getpeername says ENOTCONN and the port may be released.
+  // reached CLOSED: then its port may be released (Linux). A subset of MayBeDisconnected.
   static bool TcpMayBeClosed(const Sock& s);
   // A connected stream socket the BSDs and macOS may already call disconnected: its peer
   // is gone (both families), or TCP has sent its FIN and can receive no more (4.4BSD
   // tcp_input: FIN acknowledged and the read side shut). Then shutdown and getpeername
   // may fail ENOTCONN, and listen is not determined.
   static bool MayBeDisconnected(const Sock& s);
+  // A connected AF_UNIX datagram socket whose peer closed: the BSDs and macOS leave
+  // ECONNRESET pending for its next send or receive.
+  static bool UnixResetPending(const Sock& s) {
+    return s.domain == Domain::kUnix && s.type == Type::kDgram && s.peer >= 0 && s.peer_gone;
+  }
   // The read side counts as shut: by SHUT_RD, or by the peer's SHUT_WR or close (macOS
   // marks it so when the peer's FIN or close arrives).
   static bool ReadSideShut(const Sock& s) { return s.rd_shut || s.peer_wr_shut || s.peer_gone; }
