@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,29 @@ rc::Gen<std::vector<std::vector<std::size_t>>> Batches(std::size_t max_size) {
       }));
 }
 
+// One receive where datagrams may be lost or reordered (each message starts with its
+// 4-byte index, Message()): waits up to `wait_ms`; nullopt when none came. What came
+// must be one of `sent` (the messages with indexes first, first + 1, ...), not received
+// before (`seen`, marked here), whole or its head with MSG_TRUNC. Returns its index.
+std::optional<std::uint32_t> ReceiveUnordered(const Fd& fd, std::size_t buffer, int wait_ms,
+                                              const std::vector<std::string>& sent,
+                                              std::uint32_t first, std::vector<bool>& seen) {
+  Result<Received> r = ReceiveOne(fd, buffer, wait_ms);
+  if (!r.ok() && (r.error() == EAGAIN || r.error() == EWOULDBLOCK)) return std::nullopt;
+  RC_ASSERT(r.ok());
+  RC_ASSERT(r->data.size() >= 4);
+  std::uint32_t i;
+  std::memcpy(&i, r->data.data(), 4);
+  RC_ASSERT(i >= first);
+  RC_ASSERT(i - first < sent.size());  // one of those sent
+  RC_ASSERT(!seen[i - first]);         // not duplicated
+  seen[i - first] = true;
+  const std::string& m = sent[i - first];
+  RC_ASSERT(r->data == m.substr(0, std::min(buffer, m.size())));  // whole and unaltered
+  RC_ASSERT(r->truncated == (buffer < m.size()));
+  return i;
+}
+
 // Loss and reordering of AF_UNIX datagrams seen where kUnixDgramReliable is
 // absent: recorded after the property's last case, never failed on.
 struct UnorderedUnixStats {
@@ -186,21 +210,12 @@ SOCKSPEC_PROP(DatagramProperty, UnixMessagesArriveWholeOneByOneInOrder, 60, ()) 
       // Short bounded waits: on the systems known a successful AF_UNIX send has queued the
       // message already, so the wait only tolerates a slower one, and a lost message (legal
       // here) costs little.
-      Result<Received> r = ReceiveOne(p.receiver, buffer, got == 0 ? 100 : 10);
-      if (!r.ok() && (r.error() == EAGAIN || r.error() == EWOULDBLOCK)) break;
-      RC_ASSERT(r.ok());
-      RC_ASSERT(r->data.size() >= 4);
-      std::uint32_t i;
-      std::memcpy(&i, r->data.data(), 4);
-      RC_ASSERT(i < sent.size());  // one of those sent
-      RC_ASSERT(!seen[i]);         // not duplicated
-      seen[i] = true;
-      const std::string& m = sent[i];
-      RC_ASSERT(r->data == m.substr(0, std::min(buffer, m.size())));  // whole and unaltered
-      RC_ASSERT(r->truncated == (buffer < m.size()));
-      any_truncated = any_truncated || r->truncated;
-      if (received > 0 && i < last) ++reordered;
-      last = i;
+      const std::optional<std::uint32_t> i =
+          ReceiveUnordered(p.receiver, buffer, got == 0 ? 100 : 10, sent, 0, seen);
+      if (!i) break;
+      any_truncated = any_truncated || buffer < sent[*i].size();
+      if (received > 0 && *i < last) ++reordered;
+      last = *i;
       ++received;
     }
     // All came: anything more would be a duplicate or a message never sent.
@@ -277,21 +292,12 @@ SOCKSPEC_PROP(DatagramProperty, UdpDeliversWholeSentDatagramsOrNone, 40, ()) {
       const bool shorten = *rc::gen::inRange(0, 4) == 0;
       const std::size_t buffer = shorten ? *rc::gen::inRange<std::size_t>(4, 64) : 1500;
       // Wait long for the first datagram, briefly for the rest: loss is legal.
-      Result<Received> r = ReceiveOne(p.receiver, buffer, got == 0 ? 1000 : 100);
-      if (!r.ok() && (r.error() == EAGAIN || r.error() == EWOULDBLOCK)) break;
-      RC_ASSERT(r.ok());
-      std::uint32_t i;
-      RC_ASSERT(r->data.size() >= 4);
-      std::memcpy(&i, r->data.data(), 4);
-      RC_ASSERT(i >= first);
-      RC_ASSERT(i < index);  // one of this batch's datagrams
-      const std::string& m = sent[i - first];
-      RC_ASSERT(!seen[i - first]);  // not duplicated
-      seen[i - first] = true;
-      RC_ASSERT(r->data == m.substr(0, std::min(buffer, m.size())));  // whole and unaltered
-      RC_ASSERT(r->truncated == (buffer < m.size()));
-      if (i < last) ++reordered;
-      last = i;
+      // One of this batch's datagrams.
+      const std::optional<std::uint32_t> i =
+          ReceiveUnordered(p.receiver, buffer, got == 0 ? 1000 : 100, sent, first, seen);
+      if (!i) break;
+      if (*i < last) ++reordered;
+      last = *i;
       ++got;
     }
     lost += sent.size() - got;
