@@ -401,7 +401,8 @@ class World {
   // Runs `c` (see Op) and reports what happened. `want` only supplies the
   // readiness wait; the World never decides what is right.
   Outcome Run(const Command& c, const Expected& want);
-  // Closes every slot's descriptor. Names stay in the directory until the World goes.
+  // Closes every slot's descriptor, TCP ones by reset (no TIME_WAIT left behind). Names
+  // stay in the directory until the World goes.
   void CloseAll();
   int OpenCount() const;
   const std::string& dir() const { return dir_.path(); }
