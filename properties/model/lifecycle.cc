@@ -664,6 +664,7 @@ Expected Model::PredictSend(const Command& c) const {
   Expected ok = Ok();
   ok.min_value = ok.max_value = c.size;
   if (s->type == Type::kStream) {
+    ok.min_value = 1;  // stream.coalesce (may): a send may take only a prefix of the bytes
     if (s->state != State::kConnected) return Fail({ENOTCONN, EPIPE});  // stream.unconnected
     if (s->wr_shut) {                                                   // stream.epipe
       // A reset the peer sent may be reported first (Linux TCP: ECONNRESET).
