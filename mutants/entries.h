@@ -114,7 +114,9 @@
   X(V_UDP_DROP_FIRST, "udp-drop-first")                            \
   X(V_SHUTDOWN_REPEAT_ENOTCONN, "shutdown-repeat-enotconn")        \
   X(V_UNIX_DGRAM_EISCONN_FIRST, "unix-dgram-eisconn-first")        \
-  X(V_BIND_SHUTDOWN_EINVAL, "bind-shutdown-einval")
+  X(V_BIND_SHUTDOWN_EINVAL, "bind-shutdown-einval")                \
+  X(V_UNIX_FILE_REMOVED_ON_CLOSE, "unix-file-removed-on-close")    \
+  X(V_SHUTDOWN_RD_EAGAIN, "shutdown-rd-eagain")
 
 #define SOCKSPEC_ENUM_ENTRY(id, name) id,
 enum SockspecEntry {

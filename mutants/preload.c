@@ -124,6 +124,10 @@ struct FdInfo {
   size_t rest_len;
   int* queue;              /* accept-fifo-reversed: drained connections */
   size_t queued;
+  char* bound_path;        /* unix-file-removed-on-close: the file its bind made, */
+  dev_t bound_dev;         /* which (device, inode) and in which process */
+  ino_t bound_ino;
+  pid_t bound_pid;
 };
 
 static struct FdInfo g_fd[kMaxFd];
@@ -138,6 +142,7 @@ static void Forget(int fd) {
   free(i->rest);
   for (size_t k = 0; k < i->queued; ++k) REAL(close)(i->queue[k]);
   free(i->queue);
+  free(i->bound_path);
   memset(i, 0, sizeof(*i));
 }
 
@@ -427,6 +432,35 @@ static int BindLongUnixPath(int fd, const struct sockaddr* addr, socklen_t len) 
   return r;
 }
 
+/* unix-file-removed-on-close: the file a successful bind of a pathname made. */
+static void RememberBoundFile(struct FdInfo* i, const struct sockaddr* addr, socklen_t len) {
+  const socklen_t base = offsetof(struct sockaddr_un, sun_path);
+  if (i == NULL || addr->sa_family != AF_UNIX || len <= base + 1) return;
+  const struct sockaddr_un* u = (const struct sockaddr_un*)addr;
+  if (u->sun_path[0] == '\0') return; /* abstract: no file */
+  struct stat st;
+  char* path = strndup(u->sun_path, (size_t)(len - base));
+  if (path == NULL || stat(path, &st) != 0) {
+    free(path);
+    return;
+  }
+  free(i->bound_path);
+  i->bound_path = path;
+  i->bound_dev = st.st_dev;
+  i->bound_ino = st.st_ino;
+  i->bound_pid = getpid();
+}
+
+/* ...and its removal when the process that bound it closes the descriptor (the
+   suite's stand-in for the socket's last close), if the file is still that one. */
+static void RemoveBoundFile(const struct FdInfo* i) {
+  struct stat st;
+  if (i == NULL || i->bound_path == NULL || i->bound_pid != getpid()) return;
+  if (stat(i->bound_path, &st) == 0 && st.st_dev == i->bound_dev && st.st_ino == i->bound_ino) {
+    (void)unlink(i->bound_path);
+  }
+}
+
 int bind(int fd, const struct sockaddr* addr, socklen_t len) {
   if (IS(V_LONG_SUN_PATH_BINDS)) {
     int r = BindLongUnixPath(fd, addr, len);
@@ -440,6 +474,7 @@ int bind(int fd, const struct sockaddr* addr, socklen_t len) {
   /* macOS: "the socket has been shut down" (both ways; POSIX bind() [EINVAL]) */
   if (IS(V_BIND_SHUTDOWN_EINVAL) && i != NULL && i->shut_rd && i->shut_wr) return Fail(EINVAL);
   int r = REAL(bind)(fd, addr, len);
+  if (r == 0 && IS(V_UNIX_FILE_REMOVED_ON_CLOSE)) RememberBoundFile(i, addr, len);
   if (r == 0 || i == NULL) return r;
   int e = errno;
   if (IS(BIND_INUSE_ERRNO) && e == EADDRINUSE && IsInet(i)) return Fail(EINVAL);
@@ -923,6 +958,10 @@ static ssize_t RecvCore(int fd, void* buf, size_t n, int flags, struct msghdr* m
     m->msg_flags &= ~MSG_TRUNC;
     return (ssize_t)k;
   }
+  if (IS(V_SHUTDOWN_RD_EAGAIN) && i->shut_rd && i->type == SOCK_STREAM &&
+      ((flags & MSG_DONTWAIT) || NonBlocking(fd))) {
+    return Fail(EAGAIN); /* receiving is disabled: nothing comes, queued or not */
+  }
   ssize_t r = REAL(recvmsg)(fd, m, flags);
   if (r < 0) {
     int e = errno;
@@ -1053,6 +1092,11 @@ int close(int fd) {
   if (IS(CLOSE_KEEPS_CONNECTION) && StreamTarget(fd) && i->connected) {
     /* the descriptor goes, the connection stays open behind it */
     (void)fcntl(fd, F_DUPFD_CLOEXEC, 900);
+  }
+  if (IS(V_UNIX_FILE_REMOVED_ON_CLOSE)) {
+    const int e = errno;
+    RemoveBoundFile(i);
+    errno = e;
   }
   Forget(fd);
   return REAL(close)(fd);

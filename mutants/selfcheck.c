@@ -824,6 +824,21 @@ static int Probe(int entry) {
       CHECK(bind(sv[0], (struct sockaddr*)&u, len) == 0); /* Linux: binds */
       return 1;
     }
+    case V_UNIX_FILE_REMOVED_ON_CLOSE: {
+      struct sockaddr_un u = UnixAddr(&len);
+      struct stat st;
+      s = socket(AF_UNIX, SOCK_STREAM, 0);
+      CHECK(s >= 0 && bind(s, (struct sockaddr*)&u, len) == 0 && close(s) == 0);
+      CHECK(stat(u.sun_path, &st) == 0); /* Linux: the file stays */
+      return 1;
+    }
+    case V_SHUTDOWN_RD_EAGAIN: {
+      int sv[2];
+      char buf[1];
+      CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && shutdown(sv[0], SHUT_RD) == 0);
+      CHECK(recv(sv[0], buf, 1, MSG_DONTWAIT) == 0); /* Linux: end of file */
+      return 1;
+    }
   }
   fprintf(stderr, "selfcheck: no probe for entry %d\n", entry);
   return 0;

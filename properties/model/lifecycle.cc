@@ -520,8 +520,10 @@ Expected Model::Predict(const Command& c) const {
       bool already = s->domain == Domain::kUnix ? s->name >= 0 : s->port != 0;
       bool unknown = s->domain == Domain::kInet4 && s->port < 0;
       bool taken;
+      bool may_be_free = false;  // taken, unless the closed owner's file went with it
       if (s->domain == Domain::kUnix) {
         taken = names_[c.target].exists;
+        may_be_free = names_[c.target].may_be_gone;
       } else {
         taken = c.target >= 0;  // the port of an open socket of the same type
       }
@@ -529,11 +531,12 @@ Expected Model::Predict(const Command& c) const {
       // as bound; the BSDs and macOS bind it to a new name.
       if (unknown || s->name_inherited) {
         Expected e = taken ? Fail({EINVAL, EADDRINUSE}) : Fail({EINVAL});
-        if (!taken) e.success = true;
+        if (!taken || may_be_free) e.success = true;
         return e;
       }
       if (already) return Fail({EINVAL, EADDRINUSE});
       Expected e = taken ? Fail({EADDRINUSE}) : Ok();
+      if (may_be_free) e.success = true;  // bind.unix-file-persists (may)
       // bind() [EINVAL] "... or the socket has been shut down" (macOS checks it).
       if (ReadSideShut(*s) || s->wr_shut) AddError(e, EINVAL);
       return e;
@@ -635,7 +638,7 @@ Expected Model::PredictConnect(const Command& c, bool as_fresh) const {
   if (unix_family) {
     if (!names_[c.target].exists) return Fail({ENOENT});
     receiver = UnixOwner(c.target);
-    if (receiver < 0) return Fail({ECONNREFUSED});
+    if (receiver < 0) return NameWithoutOwner(c.target);
     if (socks_[receiver].type != s->type) return Fail({EPROTOTYPE, ECONNREFUSED});
   } else {
     receiver = InetReceiver(socks_[slot_[c.target]].port, s->type);
@@ -697,7 +700,7 @@ Expected Model::PredictSend(const Command& c) const {
     if (unix_family) {
       if (!names_[c.target].exists) return also(Fail({ENOENT}));
       receiver = UnixOwner(c.target);
-      if (receiver < 0) return also(Fail({ECONNREFUSED}));
+      if (receiver < 0) return also(NameWithoutOwner(c.target));
       if (socks_[receiver].type != Type::kDgram) return also(Fail({EPROTOTYPE, ECONNREFUSED}));
     } else {
       receiver = InetReceiver(socks_[slot_[c.target]].port, Type::kDgram);
@@ -797,10 +800,14 @@ Expected Model::PredictRecv(const Command& c) const {
     e.check_data = true;
     e.data = s->inbox;
     if (s->peer_gone && !unix_family) AddError(e, ECONNRESET);
+    // shutdown.rd (may): POSIX only "disables further receive operations", so a receive
+    // after the socket's own SHUT_RD may also find nothing (EAGAIN), data queued or not.
+    if (s->rd_shut) AddError(e, EAGAIN);
     return e;
   }
   if (s->rd_shut || s->peer_wr_shut || s->peer_gone) {
     e.success = true;  // end of file: 0 bytes
+    if (s->rd_shut) AddError(e, EAGAIN);  // shutdown.rd, as above
     if (s->peer_gone) AddError(e, ECONNRESET);
     // FreeBSD: an AF_UNIX stream whose connection was dropped (its listener closed
     // before accepting it) has EPIPE pending.
@@ -809,6 +816,19 @@ Expected Model::PredictRecv(const Command& c) const {
   }
   e = Fail({EAGAIN});  // stream.nonblock-empty
   return e;
+}
+
+Expected Model::NameWithoutOwner(int name) const {
+  return names_[name].may_be_gone ? Fail({ECONNREFUSED, ENOENT}) : Fail({ECONNREFUSED});
+}
+
+void Model::LearnName(const Command& c, const Outcome& o) {
+  if (c.target < 0 || Slot(c.slot)->domain != Domain::kUnix) return;
+  NameInfo& n = names_[c.target];
+  if (!n.may_be_gone || n.owner >= 0) return;
+  // Only the name's lookup gives these (the other errors Predict allows do not say).
+  if (o.err == ENOENT) n = NameInfo{};
+  if (o.err == ECONNREFUSED || o.err == EADDRINUSE) n.may_be_gone = false;
 }
 
 void Model::LearnPort(int id, const Outcome& o) {
@@ -825,7 +845,9 @@ void Model::CloseSock(int id) {
   if (!s.open) return;
   s.open = false;
   for (auto& n : names_) {
-    if (n.owner == id) n.owner = -1;  // the file stays (bind.unix-file-persists)
+    if (n.owner != id) continue;
+    n.owner = -1;
+    n.may_be_gone = true;  // bind.unix-file-persists is a may
   }
   for (int embryo : s.pending) CloseSock(embryo);
   s.pending.clear();
@@ -854,7 +876,11 @@ void Model::Apply(const Command& c, const Outcome& o) {
       if (ok) slot_[c.slot] = NewSock(c.domain, c.type);
       return;
     case Op::kBind:
-      if (!ok) return;
+      if (!ok) {
+        // EADDRINUSE says the file is there, unless the socket had a name already (Predict).
+        if (s->name < 0 && !s->name_inherited) LearnName(c, o);
+        return;
+      }
       if (s->domain == Domain::kUnix) {
         s->name = c.target;
         s->name_inherited = false;
@@ -872,6 +898,7 @@ void Model::Apply(const Command& c, const Outcome& o) {
     case Op::kConnect: {
       if (!ok) {
         s->unspecified = true;  // POSIX connect(): the state after a failure is unspecified
+        LearnName(c, o);
         return;
       }
       LearnPort(self, o);
@@ -925,7 +952,10 @@ void Model::Apply(const Command& c, const Outcome& o) {
       }
       bool gone_peer = c.target < 0 && s->peer_gone;
       if (gone_peer && s->domain == Domain::kInet4) s->may_refuse = true;
-      if (!ok) return;
+      if (!ok) {
+        LearnName(c, o);
+        return;
+      }
       int receiver;
       if (c.target >= 0) {
         receiver = s->domain == Domain::kUnix

@@ -336,8 +336,11 @@ class Model {
     FixedVector<int, kBacklog> pending;           // listening: embryo ids, oldest first
   };
   struct NameInfo {
-    bool exists = false;  // the file is there (bind made it; close keeps it)
+    bool exists = false;  // the file is there (bind made it)
     int owner = -1;       // the socket id bound to it while open, else -1
+    // Its socket closed: every system known keeps the file, but bind.unix-file-persists
+    // is a may, so it may be gone until a bind or connect to it tells (Apply).
+    bool may_be_gone = false;
   };
 
   // A TCP connection whose both directions are shut, or whose peer is gone, may have
@@ -379,6 +382,12 @@ class Model {
   // The queued datagram a successful receive returned: its index in `messages`
   // (UDP: any; AF_UNIX: the oldest), or -1.
   int ReceivedMessage(const Sock& s, const Command& c, const Outcome& o) const;
+  // A connect or sendto to AF_UNIX name `name`, whose file exists but which no open socket
+  // owns: ECONNREFUSED, or also ENOENT when the file may have gone with its socket.
+  Expected NameWithoutOwner(int name) const;
+  // After a failed bind, connect or sendto to AF_UNIX name c.target whose file may be gone:
+  // what the error says about the file.
+  void LearnName(const Command& c, const Outcome& o);
   void CloseSock(int id);
   void LearnPort(int id, const Outcome& o);
   std::string DescribeSock(int id) const;
