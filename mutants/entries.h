@@ -116,7 +116,8 @@
   X(V_UNIX_DGRAM_EISCONN_FIRST, "unix-dgram-eisconn-first")        \
   X(V_BIND_SHUTDOWN_EINVAL, "bind-shutdown-einval")                \
   X(V_UNIX_FILE_REMOVED_ON_CLOSE, "unix-file-removed-on-close")    \
-  X(V_SHUTDOWN_RD_EAGAIN, "shutdown-rd-eagain")
+  X(V_SHUTDOWN_RD_EAGAIN, "shutdown-rd-eagain")                    \
+  X(V_LISTEN_AGAIN_EINVAL, "listen-again-einval")
 
 #define SOCKSPEC_ENUM_ENTRY(id, name) id,
 enum SockspecEntry {

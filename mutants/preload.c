@@ -508,6 +508,7 @@ int listen(int fd, int backlog) {
       !HasPeer(fd)) {
     return Fail(EDESTADDRREQ); /* POSIX's error for an unbound socket */
   }
+  if (IS(V_LISTEN_AGAIN_EINVAL) && i != NULL && i->listening) return Fail(EINVAL);
   int r = REAL(listen)(fd, backlog);
   if (r == 0) {
     if (i != NULL) i->listening = 1;

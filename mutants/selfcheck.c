@@ -832,6 +832,10 @@ static int Probe(int entry) {
       CHECK(stat(u.sun_path, &st) == 0); /* Linux: the file stays */
       return 1;
     }
+    case V_LISTEN_AGAIN_EINVAL:
+      s = BoundInet(SOCK_STREAM, 1);
+      CHECK(s >= 0 && listen(s, 5) == 0); /* Linux: a second listen succeeds */
+      return 1;
     case V_SHUTDOWN_RD_EAGAIN: {
       int sv[2];
       char buf[1];
