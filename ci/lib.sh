@@ -49,6 +49,16 @@ fuzz_options() {
   libfuzzer_options "$file"
 }
 
+# private_tmpdir NAME: points TMPDIR at a fresh directory that is removed when the
+# script exits (it sets the EXIT trap), so the temporary directories of a test process
+# that crashed (a port's bug, or its emulator's) go too, not only the ones removed by
+# their own destructors.
+private_tmpdir() {
+  SOCKSPEC_PRIVATE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sockspec-$1.XXXXXX")
+  export TMPDIR=$SOCKSPEC_PRIVATE_TMP
+  trap 'rm -rf "$SOCKSPEC_PRIVATE_TMP"' EXIT
+}
+
 # fuzz_tmpdir FALLBACK: makes a private directory for the fuzz targets' TMPDIR
 # (their AF_UNIX names) and prints its path: on /dev/shm when that is a writable
 # tmpfs (a socket inode on ext4 costs call_sequence a third of its time), else
