@@ -347,6 +347,26 @@ TEST_P(ConnectTcpTest, NoListenerOnLoopbackPortIsRefused) {
   });
 }
 
+TEST_P(ConnectTcpTest, RecordsWhetherASocketConnectsToItsOwnAddress) {
+  // TCP simultaneous open (RFC 9293 3.5) lets a SYN reach the socket that sent it, so a
+  // socket connecting to its own address may end up connected to itself; a stack may also
+  // refuse. The lifecycle model relies on the answer being one of these: a connect to a port
+  // nobody listens on may self-connect when the system picks that port as the source port.
+  SOCKSPEC_RULE("connect.self-inet", May);
+  SOCKSPEC_REQUIRE_KIND(kind());
+  ASSERT_NO_FATAL_FAILURE(SetUpBoundOnly());
+  Result<> r = ConnectBounded(listener_, addr_);
+  const std::string name = std::string("connect.self-inet.") + kind().name;
+  if (!r.ok()) {
+    RecordValue(name, ErrnoName(r.error()));
+    return;
+  }
+  RecordValue(name, "connected to itself");
+  EXPECT_THAT(GetPeerName(listener_), SyscallSucceedsWithValue(addr_));
+  EXPECT_THAT(GetSockName(listener_), SyscallSucceedsWithValue(addr_));
+  ExpectCarries(listener_, listener_, "self");
+}
+
 TEST(ConnectLoopback, AnyLoopbackAddressReachesAWildcardListener) {
   SOCKSPEC_RULE("connect.loopback-range", Platform);
   const SocketKind tcp4 = KindNamed("Tcp4");
