@@ -258,6 +258,7 @@ std::string Expected::Describe() const {
   for (std::size_t i = 0; i < errors.size(); ++i) {
     os << (i ? ", " : sep) << ErrnoName(errors[i]);
   }
+  if (self_connect) os << " or success connected to itself (" << self_connect->Describe() << ")";
   return os.str();
 }
 
@@ -266,7 +267,10 @@ std::optional<std::string> Expected::Mismatch(const Outcome& o) const {
     if (std::find(errors.begin(), errors.end(), o.err) != errors.end()) return std::nullopt;
     return "failed with " + ErrnoName(o.err) + ", expected " + Describe();
   }
-  if (!success) return "succeeded, expected " + Describe();
+  if (!success) {
+    if (self_connect && o.local && SameInet4(*o.local, *self_connect)) return std::nullopt;
+    return "succeeded, expected " + Describe();
+  }
   if (!one_of.empty()) {
     for (const Datagram& alternative : one_of) {
       if (!alternative.Expect().Mismatch(o)) return std::nullopt;
@@ -391,6 +395,9 @@ bool Model::Valid(const Command& c) const {
   const Sock* s = Slot(c.slot);
   if (!s) return false;
   if (s->unspecified) return c.op == Op::kClose || c.op == Op::kGetSockName;
+  if (s->self_connected) {
+    return c.op == Op::kClose || c.op == Op::kGetSockName || c.op == Op::kGetPeerName;
+  }
   const bool unix_family = s->domain == Domain::kUnix;
   // The domain recorded in the command must match the socket (it selects how
   // `target` is read, and shows in the printed command list).
@@ -654,7 +661,14 @@ Expected Model::PredictConnect(const Command& c, bool as_fresh) const {
     }
     return e;
   }
-  if (receiver < 0 || state_of(receiver) != State::kListening) return Fail({ECONNREFUSED});
+  if (receiver < 0 || state_of(receiver) != State::kListening) {
+    Expected e = Fail({ECONNREFUSED});
+    // connect.self-inet: the SYN may reach the connecting socket itself (Apply).
+    if (!unix_family) e.self_connect = ModelAddress{Domain::kInet4, -1, {127, 0, 0, 1},
+                                                    static_cast<std::uint16_t>(
+                                                        socks_[slot_[c.target]].port)};
+    return e;
+  }
   // connect.nonblock: 0 or EINPROGRESS; the World completes an EINPROGRESS and reports
   // the final outcome.
   return Ok();
@@ -910,6 +924,13 @@ void Model::Apply(const Command& c, const Outcome& o) {
         s->peer_gone = receiver < 0;
         return;
       }
+      if (receiver < 0 || socks_[receiver].state != State::kListening) {
+        // Success with no listener: Predict allowed it only as a connection to itself.
+        s->state = State::kConnected;
+        s->peer = self;
+        s->self_connected = true;
+        return;
+      }
       int embryo = NewSock(s->domain, s->type);
       Sock& e = socks_[embryo];  // (NewSock may move socks_: take references after it)
       Sock& client = socks_[self];
@@ -1032,6 +1053,7 @@ std::string Model::DescribeSock(int id) const {
   if (s.port < 0) os << " port unknown";
   if (s.peer >= 0) os << " peer #" << s.peer << (s.peer_gone ? " (gone)" : "");
   if (s.unspecified) os << " (unspecified after failed connect)";
+  if (s.self_connected) os << " (connected to itself)";
   if (s.rd_shut) os << " SHUT_RD";
   if (s.wr_shut) os << " SHUT_WR";
   if (s.peer_wr_shut) os << " peer-SHUT_WR";

@@ -263,6 +263,11 @@ struct Expected {
   // Success must match one of these alternatives (UDP: each pending datagram, as
   // success, count, data and address), instead of the fields above.
   FixedVector<Datagram, kMaxQueued> one_of;
+  // connect.self-inet (may): a TCP connect to a port no socket listens on may succeed by
+  // connecting the socket to itself, when the system picks that very port as the source
+  // port (TCP simultaneous open: its SYN reaches itself). Success is then allowed, besides
+  // `success`, when Outcome::local is this address (the target's).
+  std::optional<ModelAddress> self_connect;
 
   // Why `o` is not allowed, or nullopt when it is.
   std::optional<std::string> Mismatch(const Outcome& o) const;
@@ -331,6 +336,11 @@ class Model {
     // connect failed: POSIX leaves the socket's state unspecified ("close it and make a
     // new one"), so the model allows only close and getsockname (any address) on it.
     bool unspecified = false;
+    // connect.self-inet: the connect found no listener and connected the socket to
+    // itself (Expected::self_connect). Rare (the system must pick the target's port); the
+    // model does not follow such a connection: it allows only close, getsockname and
+    // getpeername (its own address) on it.
+    bool self_connected = false;
     KnownBytes inbox;                             // stream: bytes queued for this socket
     FixedVector<Message, kMaxQueued> messages;    // datagram: messages queued for it
     FixedVector<int, kBacklog> pending;           // listening: embryo ids, oldest first
