@@ -663,10 +663,9 @@ Expected Model::PredictConnect(const Command& c, bool as_fresh) const {
   }
   if (receiver < 0 || state_of(receiver) != State::kListening) {
     Expected e = Fail({ECONNREFUSED});
-    // connect.self-inet: the SYN may reach the connecting socket itself (Apply).
-    if (!unix_family) e.self_connect = ModelAddress{Domain::kInet4, -1, {127, 0, 0, 1},
-                                                    static_cast<std::uint16_t>(
-                                                        socks_[slot_[c.target]].port)};
+    // connect.self-inet: the SYN may reach the connecting socket itself (Apply). The World
+    // connects to the target's loopback address, the one its peers see.
+    if (!unix_family) e.self_connect = PeerViewAddress(slot_[c.target]);
     return e;
   }
   // connect.nonblock: 0 or EINPROGRESS; the World completes an EINPROGRESS and reports
