@@ -108,22 +108,21 @@ rc::Gen<std::vector<std::vector<std::size_t>>> Batches(std::size_t max_size) {
 
 // One receive where datagrams may be lost or reordered (each message starts with its
 // 4-byte index, Message()): waits up to `wait_ms`; nullopt when none came. What came
-// must be one of `sent` (the messages with indexes first, first + 1, ...), not received
-// before (`seen`, marked here), whole or its head with MSG_TRUNC. Returns its index.
+// must be one of `sent` (indexed by the message's index), not received before (`seen`,
+// marked here), whole or its head with MSG_TRUNC. Returns its index.
 std::optional<std::uint32_t> ReceiveUnordered(const Fd& fd, std::size_t buffer, int wait_ms,
                                               const std::vector<std::string>& sent,
-                                              std::uint32_t first, std::vector<bool>& seen) {
+                                              std::vector<bool>& seen) {
   Result<Received> r = ReceiveOne(fd, buffer, wait_ms);
   if (!r.ok() && (r.error() == EAGAIN || r.error() == EWOULDBLOCK)) return std::nullopt;
   RC_ASSERT(r.ok());
   RC_ASSERT(r->data.size() >= 4);
   std::uint32_t i;
   std::memcpy(&i, r->data.data(), 4);
-  RC_ASSERT(i >= first);
-  RC_ASSERT(i - first < sent.size());  // one of those sent
-  RC_ASSERT(!seen[i - first]);         // not duplicated
-  seen[i - first] = true;
-  const std::string& m = sent[i - first];
+  RC_ASSERT(i < sent.size());  // one of those sent
+  RC_ASSERT(!seen[i]);         // not duplicated
+  seen[i] = true;
+  const std::string& m = sent[i];
   RC_ASSERT(r->data == m.substr(0, std::min(buffer, m.size())));  // whole and unaltered
   RC_ASSERT(r->truncated == (buffer < m.size()));
   return i;
@@ -213,7 +212,7 @@ SOCKSPEC_PROP(DatagramProperty, UnixMessagesArriveWholeOneByOneInOrder, 60, ()) 
       // message already, so the wait only tolerates a slower one, and a lost message (legal
       // here) costs little.
       const std::optional<std::uint32_t> i =
-          ReceiveUnordered(p.receiver, buffer, got == 0 ? 100 : 10, sent, 0, seen);
+          ReceiveUnordered(p.receiver, buffer, got == 0 ? 100 : 10, sent, seen);
       if (!i) break;
       any_truncated = any_truncated || buffer < sent[*i].size();
       if (received > 0 && *i < last) ++reordered;
@@ -300,7 +299,7 @@ SOCKSPEC_PROP(DatagramProperty, UdpDeliversWholeSentDatagramsOrNone, 40, ()) {
       const std::size_t buffer = shorten ? *rc::gen::inRange<std::size_t>(4, 64) : 1500;
       // One of the case's datagrams not received before.
       const std::optional<std::uint32_t> i = ReceiveUnordered(
-          p.receiver, buffer, got == 0 ? first_wait_ms : next_wait_ms, sent, 0, seen);
+          p.receiver, buffer, got == 0 ? first_wait_ms : next_wait_ms, sent, seen);
       if (!i) break;
       if (last && *i < *last) ++reordered;
       last = i;
